@@ -1,0 +1,25 @@
+package org.sigbatch.spi;
+
+import java.util.Map;
+
+/**
+ * A pluggable backend, found through {@link java.util.ServiceLoader} (register it in
+ * {@code META-INF/services/org.sigbatch.spi.BackendProvider}). Modelled on DJL's engine providers:
+ * a provider is cheap to construct and touches no native code until {@link #open(Map)}.
+ */
+public interface BackendProvider {
+    /** Stable id: {@code cpu}, {@code opencl}, {@code cuda}. */
+    String id();
+
+    /** Preference among available backends for large batches; higher wins. CPU is 0. */
+    int rank();
+
+    /**
+     * Opens the backend. Missing drivers or libraries are expected, not exceptional: report them by
+     * throwing {@link org.sigbatch.BackendUnavailableException} with a reason a person can act on
+     * (the facade also catches {@link LinkageError} and other runtime failures and reports those).
+     *
+     * @param options backend options, e.g. {@code device=1}, {@code platform=NVIDIA}; unknown keys are ignored
+     */
+    Backend open(Map<String, String> options);
+}

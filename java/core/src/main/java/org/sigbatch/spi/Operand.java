@@ -1,0 +1,227 @@
+package org.sigbatch.spi;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.sigbatch.DType;
+import org.sigbatch.DeviceArray;
+
+/**
+ * One input or output of a batch: a window of {@link #length()} elements over a heap array, a direct
+ * NIO buffer, or a {@link DeviceArray}. Indices in the methods below are relative to the window.
+ * Backends use the bulk {@code copy*} methods to fill or drain staging buffers; the CPU backend reads
+ * heap arrays directly.
+ */
+public sealed interface Operand {
+    DType dtype();
+
+    int length();
+
+    /** The window {@code [from, from+len)} of this one. */
+    Operand slice(int from, int len);
+
+    double get(int i);
+
+    void set(int i, double v);
+
+    /** Copies elements {@code [start, start+n)} into {@code dst} (native byte order) at its position, advancing it. */
+    void copyTo(int start, int n, ByteBuffer dst);
+
+    /** Copies {@code n} elements from {@code src} (native byte order) at its position into {@code [start, start+n)}, advancing it. */
+    void copyFrom(int start, int n, ByteBuffer src);
+
+    /** Copies elements {@code [start, start+n)} into a float array (F32 operands only). */
+    void copyTo(int start, int n, float[] dst, int dstOff);
+
+    void copyFrom(int start, int n, float[] src, int srcOff);
+
+    /** Copies elements {@code [start, start+n)} into a double array (F64 operands only). */
+    void copyTo(int start, int n, double[] dst, int dstOff);
+
+    void copyFrom(int start, int n, double[] src, int srcOff);
+
+    /** The storage object (array, buffer or device array) and the element index where the window starts. */
+    Object storage();
+
+    int storageIndex();
+
+    /** True if both windows share at least one element of the same storage. */
+    default boolean overlaps(Operand o) {
+        return storage() == o.storage() && length() > 0 && o.length() > 0
+                && storageIndex() < o.storageIndex() + o.length() && o.storageIndex() < storageIndex() + length();
+    }
+
+    /** True if both windows are exactly the same elements of the same storage (an in-place call). */
+    default boolean sameWindow(Operand o) {
+        return storage() == o.storage() && storageIndex() == o.storageIndex() && length() == o.length();
+    }
+
+    static void checkWindow(int capacity, int index, int length, String what) {
+        if (index < 0 || length < 0 || index > capacity - length) {
+            throw new IllegalArgumentException(what + ": window [" + index + ", " + ((long) index + length)
+                    + ") is outside its storage of " + capacity + " elements");
+        }
+    }
+
+    private static UnsupportedOperationException wrongType(Operand o, String want) {
+        return new UnsupportedOperationException(o.dtype() + " operand used as " + want);
+    }
+
+    /** A window of a {@code float[]}. */
+    record F32Array(float[] array, int offset, int length) implements Operand {
+        public F32Array {
+            checkWindow(array.length, offset, length, "float[]");
+        }
+
+        @Override public DType dtype() { return DType.F32; }
+        @Override public Operand slice(int from, int len) { checkWindow(length, from, len, "slice"); return new F32Array(array, offset + from, len); }
+        @Override public double get(int i) { return array[offset + i]; }
+        @Override public void set(int i, double v) { array[offset + i] = (float) v; }
+        @Override public void copyTo(int start, int n, ByteBuffer dst) { floats(dst, n).put(array, offset + start, n); }
+        @Override public void copyFrom(int start, int n, ByteBuffer src) { floats(src, n).get(array, offset + start, n); }
+        @Override public void copyTo(int start, int n, float[] dst, int dstOff) { System.arraycopy(array, offset + start, dst, dstOff, n); }
+        @Override public void copyFrom(int start, int n, float[] src, int srcOff) { System.arraycopy(src, srcOff, array, offset + start, n); }
+        @Override public void copyTo(int start, int n, double[] dst, int dstOff) { throw wrongType(this, "float64"); }
+        @Override public void copyFrom(int start, int n, double[] src, int srcOff) { throw wrongType(this, "float64"); }
+        @Override public Object storage() { return array; }
+        @Override public int storageIndex() { return offset; }
+    }
+
+    /** A window of a {@code double[]}. */
+    record F64Array(double[] array, int offset, int length) implements Operand {
+        public F64Array {
+            checkWindow(array.length, offset, length, "double[]");
+        }
+
+        @Override public DType dtype() { return DType.F64; }
+        @Override public Operand slice(int from, int len) { checkWindow(length, from, len, "slice"); return new F64Array(array, offset + from, len); }
+        @Override public double get(int i) { return array[offset + i]; }
+        @Override public void set(int i, double v) { array[offset + i] = v; }
+        @Override public void copyTo(int start, int n, ByteBuffer dst) { doubles(dst, n).put(array, offset + start, n); }
+        @Override public void copyFrom(int start, int n, ByteBuffer src) { doubles(src, n).get(array, offset + start, n); }
+        @Override public void copyTo(int start, int n, float[] dst, int dstOff) { throw wrongType(this, "float32"); }
+        @Override public void copyFrom(int start, int n, float[] src, int srcOff) { throw wrongType(this, "float32"); }
+        @Override public void copyTo(int start, int n, double[] dst, int dstOff) { System.arraycopy(array, offset + start, dst, dstOff, n); }
+        @Override public void copyFrom(int start, int n, double[] src, int srcOff) { System.arraycopy(src, srcOff, array, offset + start, n); }
+        @Override public Object storage() { return array; }
+        @Override public int storageIndex() { return offset; }
+    }
+
+    /** A window of a {@link FloatBuffer} (absolute indices; the buffer's position and limit are not used or changed). */
+    record F32Buffer(FloatBuffer buffer, int index, int length) implements Operand {
+        public F32Buffer {
+            checkWindow(buffer.capacity(), index, length, "FloatBuffer");
+        }
+
+        @Override public DType dtype() { return DType.F32; }
+        @Override public Operand slice(int from, int len) { checkWindow(length, from, len, "slice"); return new F32Buffer(buffer, index + from, len); }
+        @Override public double get(int i) { return buffer.get(index + i); }
+        @Override public void set(int i, double v) { buffer.put(index + i, (float) v); }
+        @Override public void copyTo(int start, int n, ByteBuffer dst) { floats(dst, n).put(0, buffer, index + start, n); }
+        @Override public void copyFrom(int start, int n, ByteBuffer src) { buffer.put(index + start, floats(src, n), 0, n); }
+        @Override public void copyTo(int start, int n, float[] dst, int dstOff) { buffer.get(index + start, dst, dstOff, n); }
+        @Override public void copyFrom(int start, int n, float[] src, int srcOff) { buffer.put(index + start, src, srcOff, n); }
+        @Override public void copyTo(int start, int n, double[] dst, int dstOff) { throw wrongType(this, "float64"); }
+        @Override public void copyFrom(int start, int n, double[] src, int srcOff) { throw wrongType(this, "float64"); }
+        @Override public Object storage() { return buffer; }
+        @Override public int storageIndex() { return index; }
+    }
+
+    /** A window of a {@link DoubleBuffer} (absolute indices). */
+    record F64Buffer(DoubleBuffer buffer, int index, int length) implements Operand {
+        public F64Buffer {
+            checkWindow(buffer.capacity(), index, length, "DoubleBuffer");
+        }
+
+        @Override public DType dtype() { return DType.F64; }
+        @Override public Operand slice(int from, int len) { checkWindow(length, from, len, "slice"); return new F64Buffer(buffer, index + from, len); }
+        @Override public double get(int i) { return buffer.get(index + i); }
+        @Override public void set(int i, double v) { buffer.put(index + i, v); }
+        @Override public void copyTo(int start, int n, ByteBuffer dst) { doubles(dst, n).put(0, buffer, index + start, n); }
+        @Override public void copyFrom(int start, int n, ByteBuffer src) { buffer.put(index + start, doubles(src, n), 0, n); }
+        @Override public void copyTo(int start, int n, float[] dst, int dstOff) { throw wrongType(this, "float32"); }
+        @Override public void copyFrom(int start, int n, float[] src, int srcOff) { throw wrongType(this, "float32"); }
+        @Override public void copyTo(int start, int n, double[] dst, int dstOff) { buffer.get(index + start, dst, dstOff, n); }
+        @Override public void copyFrom(int start, int n, double[] src, int srcOff) { buffer.put(index + start, src, srcOff, n); }
+        @Override public Object storage() { return buffer; }
+        @Override public int storageIndex() { return index; }
+    }
+
+    /** A window of a {@link DeviceArray}. Backends that own the array operate on it in place. */
+    record Device(DeviceArray array, int index, int length) implements Operand {
+        public Device {
+            checkWindow(array.length(), index, length, "DeviceArray");
+        }
+
+        @Override public DType dtype() { return array.dtype(); }
+        @Override public Operand slice(int from, int len) { checkWindow(length, from, len, "slice"); return new Device(array, index + from, len); }
+
+        @Override
+        public double get(int i) {
+            if (dtype() == DType.F32) {
+                float[] one = new float[1];
+                array.read(index + i, one, 0, 1);
+                return one[0];
+            }
+            double[] one = new double[1];
+            array.read(index + i, one, 0, 1);
+            return one[0];
+        }
+
+        @Override
+        public void set(int i, double v) {
+            if (dtype() == DType.F32) {
+                array.write(index + i, new float[] {(float) v}, 0, 1);
+            } else {
+                array.write(index + i, new double[] {v}, 0, 1);
+            }
+        }
+
+        @Override
+        public void copyTo(int start, int n, ByteBuffer dst) {
+            if (dtype() == DType.F32) {
+                float[] tmp = new float[n];
+                array.read(index + start, tmp, 0, n);
+                floats(dst, n).put(tmp);
+            } else {
+                double[] tmp = new double[n];
+                array.read(index + start, tmp, 0, n);
+                doubles(dst, n).put(tmp);
+            }
+        }
+
+        @Override
+        public void copyFrom(int start, int n, ByteBuffer src) {
+            if (dtype() == DType.F32) {
+                float[] tmp = new float[n];
+                floats(src, n).get(tmp);
+                array.write(index + start, tmp, 0, n);
+            } else {
+                double[] tmp = new double[n];
+                doubles(src, n).get(tmp);
+                array.write(index + start, tmp, 0, n);
+            }
+        }
+
+        @Override public void copyTo(int start, int n, float[] dst, int dstOff) { array.read(index + start, dst, dstOff, n); }
+        @Override public void copyFrom(int start, int n, float[] src, int srcOff) { array.write(index + start, src, srcOff, n); }
+        @Override public void copyTo(int start, int n, double[] dst, int dstOff) { array.read(index + start, dst, dstOff, n); }
+        @Override public void copyFrom(int start, int n, double[] src, int srcOff) { array.write(index + start, src, srcOff, n); }
+        @Override public Object storage() { return array; }
+        @Override public int storageIndex() { return index; }
+    }
+
+    /** A native-order float view of the next {@code n} elements of {@code b}; advances b's position past them. */
+    private static FloatBuffer floats(ByteBuffer b, int n) {
+        FloatBuffer v = b.slice(b.position(), n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        b.position(b.position() + n * Float.BYTES);
+        return v;
+    }
+
+    private static DoubleBuffer doubles(ByteBuffer b, int n) {
+        DoubleBuffer v = b.slice(b.position(), n * Double.BYTES).order(ByteOrder.nativeOrder()).asDoubleBuffer();
+        b.position(b.position() + n * Double.BYTES);
+        return v;
+    }
+}
