@@ -648,9 +648,15 @@ public final class Sigmoid implements AutoCloseable {
 
     // ------------------------------------------------------------------ argument checks
 
+    private static void notNull(Object o, String name) {
+        if (o == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+    }
+
     private static int sameLength(float[] a, float[] b, String an, String bn) {
-        Objects.requireNonNull(a, an);
-        Objects.requireNonNull(b, bn);
+        notNull(a, an);
+        notNull(b, bn);
         if (a.length != b.length) {
             throw new IllegalArgumentException(an + " has " + a.length + " elements but " + bn + " has " + b.length);
         }
@@ -658,8 +664,8 @@ public final class Sigmoid implements AutoCloseable {
     }
 
     private static int sameLength(double[] a, double[] b, String an, String bn) {
-        Objects.requireNonNull(a, an);
-        Objects.requireNonNull(b, bn);
+        notNull(a, an);
+        notNull(b, bn);
         if (a.length != b.length) {
             throw new IllegalArgumentException(an + " has " + a.length + " elements but " + bn + " has " + b.length);
         }
@@ -667,8 +673,8 @@ public final class Sigmoid implements AutoCloseable {
     }
 
     private static int sameLength(DeviceArray a, DeviceArray b, String an, String bn) {
-        Objects.requireNonNull(a, an);
-        Objects.requireNonNull(b, bn);
+        notNull(a, an);
+        notNull(b, bn);
         if (a.length() != b.length()) {
             throw new IllegalArgumentException(an + " has " + a.length() + " elements but " + bn + " has " + b.length());
         }
@@ -676,8 +682,8 @@ public final class Sigmoid implements AutoCloseable {
     }
 
     private static int remaining(Buffer a, Buffer b, String an, String bn) {
-        Objects.requireNonNull(a, an);
-        Objects.requireNonNull(b, bn);
+        notNull(a, an);
+        notNull(b, bn);
         if (a.remaining() != b.remaining()) {
             throw new IllegalArgumentException(an + " has " + a.remaining() + " elements remaining but " + bn + " has " + b.remaining());
         }
@@ -685,13 +691,13 @@ public final class Sigmoid implements AutoCloseable {
     }
 
     private static Operand f32(float[] a, int off, int len, String name) {
-        Objects.requireNonNull(a, name);
+        notNull(a, name);
         window(a.length, off, len, name);
         return new Operand.F32Array(a, off, len);
     }
 
     private static Operand f64(double[] a, int off, int len, String name) {
-        Objects.requireNonNull(a, name);
+        notNull(a, name);
         window(a.length, off, len, name);
         return new Operand.F64Array(a, off, len);
     }
@@ -716,12 +722,14 @@ public final class Sigmoid implements AutoCloseable {
     }
 
     private static void checkBuffer(Buffer b, String name, boolean output) {
+        notNull(b, name);
         if (output && b.isReadOnly()) {
             throw new IllegalArgumentException(name + " is a read-only buffer and cannot take results");
         }
     }
 
     private static Operand dev(DeviceArray a, int n, String name) {
+        notNull(a, name);
         if (a.isClosed()) {
             throw new IllegalStateException(name + " is a closed device array");
         }
