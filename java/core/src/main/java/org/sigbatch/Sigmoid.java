@@ -66,8 +66,12 @@ public final class Sigmoid implements AutoCloseable {
         this.sampleSize = b.sampleSize;
         Map<String, String> options = b.resolveOptions();
         List<BackendProvider> providers = new ArrayList<>();
-        for (BackendProvider p : ServiceLoader.load(BackendProvider.class, Sigmoid.class.getClassLoader())) {
-            providers.add(p);
+        if (b.providers != null) {
+            providers.addAll(b.providers);
+        } else {
+            for (BackendProvider p : ServiceLoader.load(BackendProvider.class, Sigmoid.class.getClassLoader())) {
+                providers.add(p);
+            }
         }
         providers.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
         Backend cpuBackend = null;
@@ -135,6 +139,7 @@ public final class Sigmoid implements AutoCloseable {
         private int sampleSize = 64;
         private final Map<String, String> options = new HashMap<>();
         private Map<String, String> env = System.getenv();
+        private List<BackendProvider> providers;
 
         private Builder() {
         }
@@ -165,6 +170,12 @@ public final class Sigmoid implements AutoCloseable {
          */
         public Builder option(String key, String value) {
             options.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Uses these providers instead of the ServiceLoader's (for tests). */
+        Builder providers(List<BackendProvider> providers) {
+            this.providers = List.copyOf(providers);
             return this;
         }
 
