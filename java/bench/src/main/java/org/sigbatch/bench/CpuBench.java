@@ -79,6 +79,39 @@ public class CpuBench {
         }
     }
 
+    /**
+     * The SIMD kernel's arithmetic written as plain scalar Java (branch-free: polynomial exp in double,
+     * 2^k from the exponent bits, select by multiplication). Measures whether C2 auto-vectorizes it.
+     */
+    @Benchmark
+    public void plainJavaPolynomial() {
+        float[] in = x;
+        float[] out = y;
+        for (int i = 0; i < in.length; i++) {
+            double v = in[i];
+            double a = -Math.abs(v);
+            a = a < -120.0 ? -120.0 : a;
+            double t = a * 1.4426950408889634 + 6755399441055744.0;
+            double k = t - 6755399441055744.0;
+            double r = Math.fma(k, -0.6931471805599453, a);
+            r = Math.fma(k, -2.3190468138462996e-17, r);
+            double p = 1.0 / 362880;
+            p = p * r + 1.0 / 40320;
+            p = p * r + 1.0 / 5040;
+            p = p * r + 1.0 / 720;
+            p = p * r + 1.0 / 120;
+            p = p * r + 1.0 / 24;
+            p = p * r + 1.0 / 6;
+            p = p * r + 0.5;
+            p = p * r + 1.0;
+            p = p * r + 1.0;
+            double e = p * Double.longBitsToDouble((Double.doubleToRawLongBits(t) + 1023L) << 52);
+            double inv = 1.0 / (1.0 + e);
+            double pos = v >= 0 ? 1.0 : 0.0;
+            out[i] = (float) (inv * (pos + (1.0 - pos) * e));
+        }
+    }
+
     /** Memory yardstick: read one array, write another. */
     @Benchmark
     public void arraycopy() {

@@ -18,7 +18,10 @@ final class ScalarF32Kernels implements F32Kernels {
         for (int i = 0; i < n; i++) {
             double v = x[xo + i];
             double e = Math.exp(-Math.abs(v));
-            y[yo + i] = (float) (v >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e));
+            // numerator 1 for x ≥ 0, e for x < 0, chosen without a branch (which mispredicts on mixed
+            // signs): max(e, 1 − signbit) is exact, and Math.max keeps NaN
+            double neg = Double.doubleToRawLongBits(v) >>> 63;
+            y[yo + i] = (float) (Math.max(e, 1.0 - neg) / (1.0 + e));
         }
     }
 
