@@ -9,7 +9,7 @@ import java.math.MathContext;
  *
  * <p>How: E = exp(−|x|) is computed as an unevaluated sum Eh + El (relative error ≈ 2^-66) times 2^m:
  * k = round(a·64/ln2), r = a − k·ln2/64 (exact first part by FMA, ln2/64 split in two doubles),
- * e^r = 1 + r + (degree-6 Taylor tail in plain double, |r| ≤ ln2/128), times a 64-entry table
+ * e^r = 1 + r + (degree-7 Taylor tail in plain double, |r| ≤ ln2/128), times a 64-entry table
  * 2^(j/64) stored as hi+lo doubles. Then σ = 1/(1+E) or E/(1+E) and σ' = E/(1+E)² with a compensated
  * reciprocal (q = 1/Dh, residual by FMA) and FMA products, so the final value is rounded once.
  *
@@ -29,7 +29,7 @@ public final class AccurateF64Kernels implements F64Kernels {
     private static final double LL;
     /** Adding 1.5·2^52 rounds to an integer that the low bits of the sum hold. */
     private static final double SHIFT = 0x1.8p52;
-    private static final double C2 = 1.0 / 2, C3 = 1.0 / 6, C4 = 1.0 / 24, C5 = 1.0 / 120, C6 = 1.0 / 720;
+    private static final double C2 = 1.0 / 2, C3 = 1.0 / 6, C4 = 1.0 / 24, C5 = 1.0 / 120, C6 = 1.0 / 720, C7 = 1.0 / 5040;
     /** Below this a = −|x| the slow path runs (see class comment). */
     private static final double FAST_LIMIT = -670.0;
     /** Below this exp(a)·|g| &lt; 2^-1076 for every finite g: σ' is 0 for every purpose. */
@@ -95,8 +95,8 @@ public final class AccurateF64Kernels implements F64Kernels {
             double c = kd * LL;
             double rh = r1 - c;
             double rl = (r1 - rh) - c;
-            // e^r = 1 + rh + s, s = rl + Taylor tail (|s| < 2^-15, truncation 2^-65)
-            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C6, C5), C4), C3), C2);
+            // e^r = 1 + rh + s, s = rl + Taylor tail (|s| < 2^-15, truncation 2^-75)
+            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C7, C6), C5), C4), C3), C2);
             // E/2^m = (Th + Tl)(1 + rh + s) = Eh + El
             int j = (k & 63) << 1;
             double th = T[j];
@@ -115,10 +115,11 @@ public final class AccurateF64Kernels implements F64Kernels {
             double dl = ((1.0 - dh) + es) + els;
             double q = 1.0 / dh;
             double rr = Math.fma(-q, dh, 1.0) - q * dl;
-            // x ≥ 0: q + q·rr; x < 0: E·q·(1 + rr) = es·q + q(es·rr + els)
-            double pos = Math.fma(q, rr, q);
-            double neg = Math.fma(es, q, q * Math.fma(es, rr, els));
-            y[yo + i] = v >= 0 ? pos : neg;
+            // σ = N/D, N = 1 (x ≥ 0) or E (x < 0): N·q·(1 + rr) = nh·q + q(nh·rr + nl), rounded once
+            boolean pos = v >= 0;
+            double nh = pos ? 1.0 : es;
+            double nl = pos ? 0.0 : els;
+            y[yo + i] = Math.fma(nh, q, q * Math.fma(nh, rr, nl));
         }
     }
 
@@ -140,7 +141,7 @@ public final class AccurateF64Kernels implements F64Kernels {
             double c = kd * LL;
             double rh = r1 - c;
             double rl = (r1 - rh) - c;
-            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C6, C5), C4), C3), C2);
+            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C7, C6), C5), C4), C3), C2);
             int j = (k & 63) << 1;
             double th = T[j];
             double tl = T[j + 1];
@@ -187,7 +188,7 @@ public final class AccurateF64Kernels implements F64Kernels {
             double c = kd * LL;
             double rh = r1 - c;
             double rl = (r1 - rh) - c;
-            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C6, C5), C4), C3), C2);
+            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C7, C6), C5), C4), C3), C2);
             int j = (k & 63) << 1;
             double th = T[j];
             double tl = T[j + 1];
@@ -204,14 +205,16 @@ public final class AccurateF64Kernels implements F64Kernels {
             double dl = ((1.0 - dh) + es) + els;
             double q = 1.0 / dh;
             double rr = Math.fma(-q, dh, 1.0) - q * dl;
-            double pos = Math.fma(q, rr, q);
-            double neg = Math.fma(es, q, q * Math.fma(es, rr, els));
+            boolean pos = v >= 0;
+            double nh = pos ? 1.0 : es;
+            double nl = pos ? 0.0 : els;
+            double sig = Math.fma(nh, q, q * Math.fma(nh, rr, nl));
             double q2 = q * q;
             double q2e = Math.fma(q, q, -q2);
             double w = Math.fma(2.0 * es, rr, els);
             double der = Math.fma(q2, es, Math.fma(q2e, es, q2 * w));
             // both outputs computed before either is written: y or d may alias x
-            y[yo + i] = v >= 0 ? pos : neg;
+            y[yo + i] = sig;
             d[dOff + i] = der;
         }
     }
@@ -236,7 +239,7 @@ public final class AccurateF64Kernels implements F64Kernels {
             double c = kd * LL;
             double rh = r1 - c;
             double rl = (r1 - rh) - c;
-            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C6, C5), C4), C3), C2);
+            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C7, C6), C5), C4), C3), C2);
             int j = (k & 63) << 1;
             double th = T[j];
             double tl = T[j + 1];
@@ -322,7 +325,7 @@ public final class AccurateF64Kernels implements F64Kernels {
         double c = kd * LL;
         double rh = r1 - c;
         double rl = (r1 - rh) - c;
-        double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C6, C5), C4), C3), C2);
+        double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C7, C6), C5), C4), C3), C2);
         int j = (k & 63) << 1;
         double th = T[j];
         double tl = T[j + 1];
