@@ -29,6 +29,7 @@ public final class AccurateF64Kernels implements F64Kernels {
     private static final double LL;
     /** Adding 1.5·2^52 rounds to an integer that the low bits of the sum hold. */
     private static final double SHIFT = 0x1.8p52;
+    private static final long ONE_BITS = Double.doubleToRawLongBits(1.0);
     private static final double C2 = 1.0 / 2, C3 = 1.0 / 6, C4 = 1.0 / 24, C5 = 1.0 / 120, C6 = 1.0 / 720, C7 = 1.0 / 5040;
     /** Below this a = −|x| the slow path runs (see class comment). */
     private static final double FAST_LIMIT = -670.0;
@@ -96,7 +97,9 @@ public final class AccurateF64Kernels implements F64Kernels {
             double rh = r1 - c;
             double rl = (r1 - rh) - c;
             // e^r = 1 + rh + s, s = rl + Taylor tail (|s| < 2^-15, truncation 2^-75)
-            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C7, C6), C5), C4), C3), C2);
+            double r2 = rh * rh; // tail r²(C2 + C3 r + … + C7 r⁵) by Estrin: short dependency chains
+            double pt = Math.fma(r2 * r2, Math.fma(rh, C7, C6), Math.fma(r2, Math.fma(rh, C5, C4), Math.fma(rh, C3, C2)));
+            double s = Math.fma(r2, pt, rl);
             // E/2^m = (Th + Tl)(1 + rh + s) = Eh + El
             int j = (k & 63) << 1;
             double th = T[j];
@@ -115,10 +118,11 @@ public final class AccurateF64Kernels implements F64Kernels {
             double dl = ((1.0 - dh) + es) + els;
             double q = 1.0 / dh;
             double rr = Math.fma(-q, dh, 1.0) - q * dl;
-            // σ = N/D, N = 1 (x ≥ 0) or E (x < 0): N·q·(1 + rr) = nh·q + q(nh·rr + nl), rounded once
-            boolean pos = v >= 0;
-            double nh = pos ? 1.0 : es;
-            double nl = pos ? 0.0 : els;
+            // σ = N/D, N = 1 (x ≥ 0) or E (x < 0), selected with bit masks (a branch mispredicts on mixed
+            // signs): N·q·(1 + rr) = nh·q + q(nh·rr + nl), rounded once
+            long neg = Double.doubleToRawLongBits(v) >> 63; // all ones where the sign bit is set (−0: E = 1 anyway)
+            double nh = Double.longBitsToDouble((Double.doubleToRawLongBits(es) & neg) | (ONE_BITS & ~neg));
+            double nl = Double.longBitsToDouble(Double.doubleToRawLongBits(els) & neg);
             y[yo + i] = Math.fma(nh, q, q * Math.fma(nh, rr, nl));
         }
     }
@@ -141,7 +145,9 @@ public final class AccurateF64Kernels implements F64Kernels {
             double c = kd * LL;
             double rh = r1 - c;
             double rl = (r1 - rh) - c;
-            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C7, C6), C5), C4), C3), C2);
+            double r2 = rh * rh; // tail r²(C2 + C3 r + … + C7 r⁵) by Estrin: short dependency chains
+            double pt = Math.fma(r2 * r2, Math.fma(rh, C7, C6), Math.fma(r2, Math.fma(rh, C5, C4), Math.fma(rh, C3, C2)));
+            double s = Math.fma(r2, pt, rl);
             int j = (k & 63) << 1;
             double th = T[j];
             double tl = T[j + 1];
@@ -188,7 +194,9 @@ public final class AccurateF64Kernels implements F64Kernels {
             double c = kd * LL;
             double rh = r1 - c;
             double rl = (r1 - rh) - c;
-            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C7, C6), C5), C4), C3), C2);
+            double r2 = rh * rh; // tail r²(C2 + C3 r + … + C7 r⁵) by Estrin: short dependency chains
+            double pt = Math.fma(r2 * r2, Math.fma(rh, C7, C6), Math.fma(r2, Math.fma(rh, C5, C4), Math.fma(rh, C3, C2)));
+            double s = Math.fma(r2, pt, rl);
             int j = (k & 63) << 1;
             double th = T[j];
             double tl = T[j + 1];
@@ -205,9 +213,9 @@ public final class AccurateF64Kernels implements F64Kernels {
             double dl = ((1.0 - dh) + es) + els;
             double q = 1.0 / dh;
             double rr = Math.fma(-q, dh, 1.0) - q * dl;
-            boolean pos = v >= 0;
-            double nh = pos ? 1.0 : es;
-            double nl = pos ? 0.0 : els;
+            long neg = Double.doubleToRawLongBits(v) >> 63; // all ones where the sign bit is set (−0: E = 1 anyway)
+            double nh = Double.longBitsToDouble((Double.doubleToRawLongBits(es) & neg) | (ONE_BITS & ~neg));
+            double nl = Double.longBitsToDouble(Double.doubleToRawLongBits(els) & neg);
             double sig = Math.fma(nh, q, q * Math.fma(nh, rr, nl));
             double q2 = q * q;
             double q2e = Math.fma(q, q, -q2);
@@ -239,7 +247,9 @@ public final class AccurateF64Kernels implements F64Kernels {
             double c = kd * LL;
             double rh = r1 - c;
             double rl = (r1 - rh) - c;
-            double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C7, C6), C5), C4), C3), C2);
+            double r2 = rh * rh; // tail r²(C2 + C3 r + … + C7 r⁵) by Estrin: short dependency chains
+            double pt = Math.fma(r2 * r2, Math.fma(rh, C7, C6), Math.fma(r2, Math.fma(rh, C5, C4), Math.fma(rh, C3, C2)));
+            double s = Math.fma(r2, pt, rl);
             int j = (k & 63) << 1;
             double th = T[j];
             double tl = T[j + 1];
@@ -325,7 +335,9 @@ public final class AccurateF64Kernels implements F64Kernels {
         double c = kd * LL;
         double rh = r1 - c;
         double rl = (r1 - rh) - c;
-        double s = rl + rh * rh * Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, Math.fma(rh, C7, C6), C5), C4), C3), C2);
+        double r2 = rh * rh; // tail r²(C2 + C3 r + … + C7 r⁵) by Estrin: short dependency chains
+        double pt = Math.fma(r2 * r2, Math.fma(rh, C7, C6), Math.fma(r2, Math.fma(rh, C5, C4), Math.fma(rh, C3, C2)));
+        double s = Math.fma(r2, pt, rl);
         int j = (k & 63) << 1;
         double th = T[j];
         double tl = T[j + 1];
