@@ -31,7 +31,7 @@ public final class Kernels {
     }
 
     public static F64Kernels bestF64() {
-        return ReferenceF64Kernels.INSTANCE;
+        return AccurateF64Kernels.INSTANCE;
     }
 
     /** The portable scalar float32 kernels (for benchmarks and tests). */
