@@ -74,14 +74,11 @@ public final class Reference {
         return new DoubleDouble(hi, lo);
     }
 
-    /** exp(a) for a ≤ 0 in double-double; exact 0 where it is below 2^-1100. */
-    public static DoubleDouble expNonPositive(double a) {
-        if (Double.isNaN(a)) {
-            return DoubleDouble.of(Double.NaN);
-        }
-        if (a < -770) {
-            return DoubleDouble.ZERO;
-        }
+    /** exp(a) = mantissa·2^k for a ≤ 0, the mantissa in double-double near [0.7, 1.5]; null mantissa means exactly 0 at this precision. */
+    private record Exp(DoubleDouble mantissa, int k) {
+    }
+
+    private static Exp expParts(double a) {
         int k = (int) Math.rint(a / LN2.hi());
         DoubleDouble r = DoubleDouble.of(a).sub(LN2.mul(k)); // |r| <= ~0.35, k*LN2 exact enough (k has 11 bits)
         r = r.scalb(-8);
@@ -92,9 +89,19 @@ public final class Reference {
         for (int i = 0; i < 8; i++) {
             sum = sum.mul(sum);
         }
-        // scale in two steps so that neither factor underflows before the result does
-        int k1 = k / 2;
-        return sum.scalb(k1).scalb(k - k1);
+        return new Exp(sum, k);
+    }
+
+    /** exp(a) for a ≤ 0 in double-double, rounded once where it is subnormal; 0 below 2^-1100. */
+    public static DoubleDouble expNonPositive(double a) {
+        if (Double.isNaN(a)) {
+            return DoubleDouble.of(Double.NaN);
+        }
+        if (a < -770) {
+            return DoubleDouble.ZERO;
+        }
+        Exp e = expParts(a);
+        return e.mantissa().scaleRound(e.k());
     }
 
     /** σ(x) in double-double. */
@@ -117,8 +124,29 @@ public final class Reference {
         return e.div(den.mul(den));
     }
 
+    /** gradOut·σ'(x), with e^−|x| kept as mantissa·2^k until after the product, so it rounds (and underflows) once. */
     public static DoubleDouble backwardDD(double x, double gradOut) {
-        return derivativeDD(x).mul(gradOut);
+        if (Double.isNaN(x) || Double.isNaN(gradOut)) {
+            return DoubleDouble.of(Double.NaN);
+        }
+        double a = -Math.abs(x);
+        if (a < -2300 || Double.isInfinite(gradOut)) {
+            // e^a·g is 0 for any finite g; 0·Inf is NaN unless x is finite, where the product is ±Inf
+            if (Double.isInfinite(gradOut)) {
+                return DoubleDouble.of(Double.isInfinite(x) ? Double.NaN : gradOut);
+            }
+            return DoubleDouble.of(Math.copySign(0.0, gradOut));
+        }
+        if (gradOut == 0) {
+            return DoubleDouble.of(gradOut); // e^a/(1+e^a)^2 > 0, so the sign of the zero is g's
+        }
+        // g = gm·2^sg with gm in [1, 2), so that neither the product nor g itself over- or underflows
+        int sg = Math.getExponent(gradOut) == Double.MIN_EXPONENT - 1
+                ? Math.getExponent(Math.scalb(gradOut, 64)) - 64 : Math.getExponent(gradOut);
+        double gm = Math.scalb(gradOut, -sg);
+        Exp e = expParts(a);
+        DoubleDouble den = DoubleDouble.ONE.add(e.mantissa().scaleRound(e.k()));
+        return e.mantissa().div(den.mul(den)).mul(gm).scaleRound(e.k() + sg);
     }
 
     public static DoubleDouble backwardFromOutputDD(double y, double gradOut) {
