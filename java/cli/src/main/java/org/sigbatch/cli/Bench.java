@@ -23,8 +23,13 @@ import org.sigbatch.VerifyPolicy;
  * figures include the transfers, which is what a caller with host data pays.
  */
 final class Bench {
+    /**
+     * @param warmupSeconds    warm-up per case before timing
+     * @param jitWarmupSeconds once per backend and op before any case, on a mid-sized batch: the JIT
+     *                         compiles the CPU's SIMD loops only after a second or two of calls
+     */
     record Config(List<Op> ops, List<BackendKind> backends, long[] sizes, DType dtype, int repeat, double warmupSeconds,
-                  Map<String, String> options) {
+                  double jitWarmupSeconds, Map<String, String> options) {
     }
 
     /** One measured case. Times in seconds; transfer/kernel NaN where the backend does not report them. */
@@ -91,6 +96,18 @@ final class Bench {
             Map<String, String> devices = new LinkedHashMap<>();
             evaluators.forEach((id, s) -> devices.put(id, s.deviceName(id)));
             List<Result> results = new ArrayList<>();
+            if (c.jitWarmupSeconds() > 0) {
+                Data w = new Data(c.dtype(), (int) Math.min(1 << 16, c.sizes()[c.sizes().length - 1]));
+                for (var e : evaluators.entrySet()) {
+                    for (Op op : c.ops()) {
+                        progress.accept("warming up " + e.getKey() + " " + op.label());
+                        long t0 = System.nanoTime();
+                        do {
+                            w.call(e.getValue(), op);
+                        } while (System.nanoTime() - t0 < c.jitWarmupSeconds() * 1e9);
+                    }
+                }
+            }
             for (long size : c.sizes()) {
                 Data d = new Data(c.dtype(), (int) size);
                 for (var e : evaluators.entrySet()) {

@@ -35,8 +35,12 @@ final class BenchCommand extends BaseCommand {
     int repeat;
 
     @Option(names = "--warmup", defaultValue = "0.5", paramLabel = "SECONDS",
-            description = "Warm-up time per case before timing (default: ${DEFAULT-VALUE}); the CPU's SIMD loops need about 2 s in all to be compiled.")
+            description = "Warm-up per case before timing (default: ${DEFAULT-VALUE}).")
     double warmup;
+
+    @Option(names = "--jit-warmup", defaultValue = "1", paramLabel = "SECONDS",
+            description = "Warm-up per backend and op before the first case, on a 64K batch (default: ${DEFAULT-VALUE}).")
+    double jitWarmup;
 
     @Option(names = "--csv", paramLabel = "F.csv", description = "Write the results as CSV (one row per case, with the machine and JDK).")
     Path csv;
@@ -50,7 +54,7 @@ final class BenchCommand extends BaseCommand {
     @Override
     int run() throws Exception {
         Bench.Config c = new Bench.Config(parseOps(ops), parseBackends(backends), Sizes.parseList(sizes, "--sizes"), dtype,
-                checkRepeat(repeat), checkWarmup(warmup), backendOptions);
+                checkRepeat(repeat), checkWarmup(warmup, "--warmup"), checkWarmup(jitWarmup, "--jit-warmup"), backendOptions);
         checkOutputs(csv, json, plot);
         Bench.Outcome o = Bench.run(c, line -> {
             if (verbose) {
@@ -96,9 +100,9 @@ final class BenchCommand extends BaseCommand {
         return n;
     }
 
-    static double checkWarmup(double s) {
+    static double checkWarmup(double s, String option) {
         if (!(s >= 0) || s > 3600) {
-            throw new UserError("--warmup must be between 0 and 3600 seconds, got " + s);
+            throw new UserError(option + " must be between 0 and 3600 seconds, got " + s);
         }
         return s;
     }
