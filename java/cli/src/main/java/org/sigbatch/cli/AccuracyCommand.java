@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * {@code sigbatch accuracy}: the largest error in ULP of a backend against the reference, per op and
  * dtype, over a random sample or (float32) all 2^32 inputs, and a table of special values.
  */
-@Command(name = "accuracy", sortOptions = false,
+@Command(name = "accuracy", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure the maximum ULP error of a backend against the high-precision reference (float32: double;",
                 "float64: double-double), per op and dtype, and check special values (NaN, ±Inf, ±0, subnormal results, ...).",
                 "Exit code 4 if any error exceeds its bound (σ 1 ULP, σ' 2, backward 3)."})

@@ -257,7 +257,7 @@ final class Bench {
         return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
     }
 
-    private static List<Crossover> crossovers(List<Result> results, Config c) {
+    static List<Crossover> crossovers(List<Result> results, Config c) {
         List<Crossover> out = new ArrayList<>();
         List<String> backends = results.stream().map(Result::backend).distinct().filter(b -> !b.equals("cpu")).toList();
         boolean haveCpu = results.stream().anyMatch(r -> r.backend().equals("cpu"));

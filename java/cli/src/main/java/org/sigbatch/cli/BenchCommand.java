@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code sigbatch bench}: throughput of each backend × op × size, with CSV, JSON and a chart. */
-@Command(name = "bench", sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure wall time, throughput and GB/s of each backend x op x size (host arrays in and out, so GPU times",
                 "include transfers), the speed-up over the CPU and the size from which a GPU backend wins."})
 final class BenchCommand extends BaseCommand {

@@ -11,7 +11,7 @@ import org.sigbatch.VerifyPolicy;
 import picocli.CommandLine.Command;
 
 /** {@code sigbatch devices}: every backend, whether it is available, its device, or why not. */
-@Command(name = "devices", description = "List every backend: available or not (with the reason), and the device it would use.")
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "List every backend: available or not (with the reason), and the device it would use.")
 final class DevicesCommand extends BaseCommand {
 
     @Override

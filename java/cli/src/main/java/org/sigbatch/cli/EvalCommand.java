@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * larger than memory work. Outputs keep the input's dtype, shape and memory order and appear only
  * when complete (written under a temporary name, then renamed).
  */
-@Command(name = "eval", sortOptions = false,
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate an op element-wise over .npy arrays (float32 '<f4' or float64 '<f8', any shape).",
                 "  sigmoid, derivative: --in X --out Y",
                 "  fused:               --in X --out Y --out2 D   (Y = σ(X), D = σ'(X))",

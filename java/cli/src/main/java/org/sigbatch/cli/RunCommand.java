@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * then a large verified batch on the backend AUTO picks, checked element by element against the
  * reference. Writes bench.json, bench.csv, bench.png and eval.json under the output directory.
  */
-@Command(name = "run", sortOptions = false,
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The main job: a modest bench sweep (cpu and every available GPU backend) and a verified evaluation of a",
                 "large float32 batch (fused σ and σ' with --verify sample, every element then checked against the reference).",
                 "Writes OUT/bench.json, OUT/bench.csv, OUT/bench.png and OUT/eval.json; the last line is the plot's path."})
