@@ -1,52 +1,147 @@
 package org.sigbatch.cli;
 
-import java.util.Arrays;
-import java.util.SplittableRandom;
-import org.sigbatch.DType;
-import org.sigbatch.Op;
-import org.sigbatch.Provenance;
-import org.sigbatch.Sigmoid;
-import org.sigbatch.VerifyPolicy;
-import org.sigbatch.reference.Reference;
-import org.sigbatch.reference.Ulps;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.sigbatch.BackendUnavailableException;
+import org.sigbatch.VerificationException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** Minimal entry point until the full command line lands: {@code run} evaluates a large verified batch. */
-public final class Main {
-    private Main() {
+/**
+ * {@code sigbatch}: evaluate σ, σ' and the backward step over .npy files, benchmark and check the
+ * backends. Exit codes: see {@link ExitCodes}. Every error is one line on stderr.
+ */
+@Command(name = "sigbatch",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Logistic sigmoid σ(x)=1/(1+e^-x), its derivative and the backward step over large batches, on CUDA, OpenCL or the CPU.",
+        subcommands = {EvalCommand.class, BenchCommand.class, DevicesCommand.class, AccuracyCommand.class, RunCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 backend unavailable, 4 verification failed."})
+public final class Main implements Runnable {
+    /** Held so that JUL does not drop the configured level with a garbage-collected logger. */
+    private static final Logger SIGBATCH_LOG = Logger.getLogger("org.sigbatch");
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "no command given (one of: eval, bench, devices, accuracy, run; try sigbatch --help)");
     }
 
     public static void main(String[] args) {
-        if (args.length == 0 || !args[0].equals("run")) {
-            System.err.println("usage: sigbatch run");
-            System.exit(2);
+        System.setProperty("java.awt.headless", "true");
+        PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
+        PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
+        int rc = execute(args, out, err);
+        out.flush();
+        err.flush();
+        System.exit(rc);
+    }
+
+    /** Runs a command line with the given streams and returns the exit code (tests call this in-process). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        System.setProperty("java.awt.headless", "true");
+        quietLibraryLogging(false);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler(Main::usageError);
+        cl.setExecutionExceptionHandler((ex, cmd, parse) -> failure(ex, cmd));
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
         }
-        int n = 1 << 24;
-        float[] x = new float[n];
-        SplittableRandom r = new SplittableRandom(42);
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (r.nextDouble() * 40 - 20);
+    }
+
+    /**
+     * The core logs "backend X unavailable" at INFO/WARNING; the CLI reports those itself (devices,
+     * exit code 3), so library logging shows only errors unless --verbose.
+     */
+    static void quietLibraryLogging(boolean verbose) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "sigbatch: %4$s: %5$s%6$s%n");
         }
-        float[] y = new float[n];
-        float[] d = new float[n];
-        try (Sigmoid s = Sigmoid.builder().verify(VerifyPolicy.SAMPLE).build()) {
-            System.out.println("backends: " + s.availableBackends() + (s.unavailableBackends().isEmpty() ? "" : ", unavailable: " + s.unavailableBackends()));
-            Provenance p = null;
-            long[] t = new long[5];
-            for (int k = 0; k < t.length; k++) {
-                p = s.fused(x, y, d);
-                t[k] = p.nanos();
-            }
-            Arrays.sort(t);
-            double maxY = 0;
-            double maxD = 0;
-            for (int i = 0; i < n; i++) {
-                maxY = Math.max(maxY, Ulps.error(y[i], Reference.sigmoid(x[i])));
-                maxD = Math.max(maxD, Ulps.error(d[i], Reference.derivative(x[i])));
-            }
-            System.out.println(p);
-            System.out.printf("fused sigma+sigma' on %d float32: median %.2f ms, %.3f Gelem/s; max error %.4f ULP (sigma), %.4f ULP (sigma')%n",
-                    n, t[2] / 1e6, n / (double) t[2], maxY, maxD);
-            System.out.println("choice for " + n + " elements: " + s.choose(Op.FUSED, DType.F32, n));
+        SIGBATCH_LOG.setLevel(verbose ? Level.INFO : Level.SEVERE);
+    }
+
+    private static int usageError(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        String name = cmd.getCommandSpec().qualifiedName();
+        cmd.getErr().println(name + ": " + oneLine(ex.getMessage()) + " (see '" + name + " --help')");
+        return ExitCodes.BAD_INPUT;
+    }
+
+    static int failure(Exception ex, CommandLine cmd) {
+        String name = cmd.getCommandSpec().qualifiedName();
+        PrintWriter err = cmd.getErr();
+        int code;
+        String msg;
+        Throwable t = ex;
+        if (t instanceof UserError u) {
+            code = u.exitCode();
+            msg = u.getMessage();
+        } else if (t instanceof BackendUnavailableException) {
+            code = ExitCodes.BACKEND_UNAVAILABLE;
+            msg = t.getMessage();
+        } else if (t instanceof UnsupportedOperationException) {
+            code = ExitCodes.BACKEND_UNAVAILABLE;
+            msg = t.getMessage();
+        } else if (t instanceof VerificationException) {
+            code = ExitCodes.VERIFICATION_FAILED;
+            msg = "verification failed: " + t.getMessage();
+        } else if (t instanceof IllegalArgumentException) {
+            code = ExitCodes.BAD_INPUT; // NpyFormatException and bad values from the core
+            msg = t.getMessage();
+        } else if (t instanceof NoSuchFileException f) {
+            code = ExitCodes.BAD_INPUT;
+            msg = f.getFile() + ": no such file or directory";
+        } else if (t instanceof AccessDeniedException f) {
+            code = ExitCodes.BAD_INPUT;
+            msg = f.getFile() + ": permission denied";
+        } else if (t instanceof FileSystemException f) {
+            code = ExitCodes.FAILURE;
+            msg = f.getFile() + ": " + (f.getReason() == null ? f.toString() : f.getReason());
+        } else if (t instanceof IOException) {
+            code = ExitCodes.FAILURE;
+            msg = "I/O error: " + t.getMessage();
+        } else {
+            code = ExitCodes.FAILURE;
+            msg = "internal error: " + t;
+        }
+        boolean debug = Boolean.getBoolean("sigbatch.debug") || System.getenv("SIGBATCH_DEBUG") != null;
+        if (code == ExitCodes.FAILURE && !debug) {
+            msg += " (set SIGBATCH_DEBUG=1 for the stack trace)";
+        }
+        err.println(name + ": " + oneLine(msg));
+        if (debug) {
+            ex.printStackTrace(err);
+        }
+        return code;
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "(no message)" : s.replaceAll("\\s*\\R\\s*", "; ").trim();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"sigbatch " + (v == null ? "0.1.0-SNAPSHOT" : v), "JDK " + MachineInfo.jdk()};
         }
     }
 }

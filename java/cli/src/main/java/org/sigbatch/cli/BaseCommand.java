@@ -1,0 +1,73 @@
+package org.sigbatch.cli;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.sigbatch.BackendKind;
+import org.sigbatch.Sigmoid;
+import org.sigbatch.VerifyPolicy;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Options and helpers every command shares. */
+abstract class BaseCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only results and errors (no progress bar, no provenance line).")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print per-call provenance and library log messages.")
+    boolean verbose;
+
+    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
+            description = "Backend option, e.g. cpu.threads=1, opencl.device=1, cuda.device=0 (same as -Dsigbatch.KEY=VALUE).")
+    Map<String, String> backendOptions = new LinkedHashMap<>();
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    String name() {
+        return spec.qualifiedName();
+    }
+
+    /** Info for a person on stderr (suppressed by --quiet). */
+    void info(String line) {
+        if (!quiet) {
+            err().println(name() + ": " + line);
+        }
+    }
+
+    boolean showProgress() {
+        return !quiet && Progress.interactive();
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+        Main.quietLibraryLogging(verbose);
+        return run();
+    }
+
+    abstract int run() throws Exception;
+
+    Sigmoid open(BackendKind kind, VerifyPolicy verify) {
+        Sigmoid.Builder b = Sigmoid.builder().backend(kind).verify(verify);
+        backendOptions.forEach(b::option);
+        return b.build();
+    }
+
+    static BackendKind backendKind(String s, String option) {
+        try {
+            return BackendKind.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(option + ": " + e.getMessage());
+        }
+    }
+}
