@@ -37,6 +37,7 @@ final class OpenClArray implements DeviceArray {
     @Override public boolean isClosed() { return mem == null; }
 
     private void check(DType want, int index, int len, int arrayLength, int arrayOff) {
+        mem(); // closed first
         if (dtype != want) {
             throw new IllegalArgumentException("this device array holds " + dtype + ", not " + want);
         }
@@ -46,7 +47,6 @@ final class OpenClArray implements DeviceArray {
         if (arrayOff < 0 || arrayOff > arrayLength - len) {
             throw new IllegalArgumentException("host window [" + arrayOff + ", " + ((long) arrayOff + len) + ") is outside the array of " + arrayLength);
         }
-        mem();
     }
 
     @Override
