@@ -86,6 +86,32 @@ class OpenClResourceTest {
     }
 
     @Test
+    void programBinaryCacheIsUsedAndARejectedBinaryIsRebuilt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String cache = dir.resolve("cl").toString();
+        try (OpenClBackend b = OpenClTesting.backend("opencl.cache", cache)) {
+            assertTrue(b.describe().get("program").startsWith("built from source"), b.describe().get("program"));
+        }
+        java.util.List<java.nio.file.Path> bins;
+        try (var files = java.nio.file.Files.list(dir.resolve("cl"))) {
+            bins = files.filter(f -> f.toString().endsWith(".bin")).toList();
+        }
+        assertEquals(1, bins.size(), "one cached binary");
+        try (OpenClBackend b = OpenClTesting.backend("opencl.cache", cache)) {
+            assertTrue(b.describe().get("program").startsWith("cached binary"), b.describe().get("program"));
+        }
+        java.nio.file.Files.write(bins.get(0), new byte[] {1, 2, 3, 4, 5, 6, 7, 8}); // corrupt it
+        float[] x = {-1f, 0f, 1f, 2f, 3f};
+        float[] y = new float[x.length];
+        try (OpenClBackend b = OpenClTesting.backend("opencl.cache", cache)) {
+            assertTrue(b.describe().get("program").startsWith("built from source"), b.describe().get("program"));
+            b.execute(Op.SIGMOID, new Batch(DType.F32, x.length, java.util.List.of(new Operand.F32Array(x, 0, x.length)),
+                    java.util.List.of(new Operand.F32Array(y, 0, x.length))));
+            Check.f32(Op.SIGMOID, 0, x, null, y, x.length, "after a rejected binary");
+        }
+        assertTrue(java.nio.file.Files.size(bins.get(0)) > 8, "the rejected binary was replaced");
+    }
+
+    @Test
     void badArguments() {
         try (OpenClBackend b = OpenClTesting.backend()) {
             assertThrows(IllegalArgumentException.class, () -> b.allocate(DType.F32, -1));
