@@ -1,0 +1,28 @@
+package org.sigbatch.opencl;
+
+import java.util.Map;
+import org.sigbatch.spi.Backend;
+import org.sigbatch.spi.BackendProvider;
+
+/**
+ * Registers the OpenCL backend (JOCL). Cheap to construct: no native code is touched until
+ * {@link #open(Map)}, which throws {@link org.sigbatch.BackendUnavailableException} when there is no
+ * ICD loader, no platform or no usable device.
+ */
+public final class OpenClBackendProvider implements BackendProvider {
+    @Override
+    public String id() {
+        return OpenClBackend.ID;
+    }
+
+    /** Above the CPU (0), below CUDA (20): on an NVIDIA machine the native CUDA backend wins. */
+    @Override
+    public int rank() {
+        return 10;
+    }
+
+    @Override
+    public Backend open(Map<String, String> options) {
+        return OpenClBackend.open(options);
+    }
+}

@@ -1,0 +1,96 @@
+package org.sigbatch.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sigbatch.DType;
+import org.sigbatch.Op;
+import org.sigbatch.Provenance;
+import org.sigbatch.Sigmoid;
+
+/** Every op against the reference, float32 (both kernel paths) and float64, special values included. */
+class OpenClCorrectnessTest {
+    private static final int N = 200_003; // odd: exercises the vector tail
+
+    @BeforeEach
+    void requireOpenCl() {
+        OpenClTesting.require();
+    }
+
+    /** f32 "double": computed in double inside; "float": the float-only compensated path, forced. */
+    @ParameterizedTest
+    @ValueSource(strings = {"double", "float"})
+    void float32AllOps(String path) {
+        try (OpenClBackend probe = OpenClTesting.backend()) {
+            if (path.equals("double") && !probe.describe().get("fp64").startsWith("yes")) {
+                return; // no fp64 on this device: only the float-only path exists
+            }
+        }
+        try (Sigmoid s = OpenClTesting.sigmoid("opencl.f32", path)) {
+            float[] x = OpenClTesting.inputsF32(N, 1);
+            float[] g = OpenClTesting.gradF32(x.length, 2);
+            float[] yIn = OpenClTesting.yF32(x.length, 3);
+            int n = x.length;
+            float[] y = new float[n];
+            float[] d = new float[n];
+            StringBuilder report = new StringBuilder("float32 (" + path + ") max ULP:");
+            for (Op op : Op.values()) {
+                Provenance p = switch (op) {
+                    case SIGMOID -> s.sigmoid(x, y);
+                    case DERIVATIVE -> s.derivative(x, y);
+                    case FUSED -> s.fused(x, y, d);
+                    case BACKWARD -> s.backward(x, g, y);
+                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(yIn, g, y);
+                };
+                assertEquals("opencl", p.backend(), p.toString());
+                assertFalse(p.fellBack());
+                float[] a = op == Op.BACKWARD_FROM_OUTPUT ? yIn : x;
+                float[] b = op.inputs() > 1 ? g : null;
+                double e = Check.f32(op, 0, a, b, y, n, "float32/" + path);
+                report.append(' ').append(op.label()).append('=').append(e);
+                if (op == Op.FUSED) {
+                    report.append(" fused-d=").append(Check.f32(op, 1, a, b, d, n, "float32/" + path));
+                }
+            }
+            System.err.println(report);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Op.class)
+    void float64(Op op) {
+        try (Sigmoid s = OpenClTesting.sigmoid()) {
+            try (OpenClBackend probe = OpenClTesting.backend()) {
+                if (!probe.supports(op, DType.F64)) {
+                    System.err.println("SKIPPED float64: device has no fp64; the facade runs float64 on the CPU");
+                    return;
+                }
+            }
+            double[] x = op == Op.BACKWARD_FROM_OUTPUT ? OpenClTesting.yF64(N, 5) : OpenClTesting.inputsF64(N, 4);
+            int n = x.length;
+            double[] g = OpenClTesting.gradF64(n, 6);
+            double[] y = new double[n];
+            double[] d = new double[n];
+            Provenance p = switch (op) {
+                case SIGMOID -> s.sigmoid(x, y);
+                case DERIVATIVE -> s.derivative(x, y);
+                case FUSED -> s.fused(x, y, d);
+                case BACKWARD -> s.backward(x, g, y);
+                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, y);
+            };
+            assertEquals("opencl", p.backend(), p.toString());
+            double e = Check.f64(op, 0, x, op.inputs() > 1 ? g : null, y, n, "float64");
+            String extra = "";
+            if (op == Op.FUSED) {
+                extra = " d=" + Check.f64(op, 1, x, null, d, n, "float64");
+            }
+            System.err.println("float64 " + op.label() + " max ULP " + e + extra);
+            assertTrue(e <= 1.0 || op.inputs() > 1);
+        }
+    }
+}
