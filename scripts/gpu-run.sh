@@ -13,7 +13,7 @@ TMP=${TMPDIR:-/tmp}/sigbatch-gpu-$$
 mkdir -p "$TMP"
 JOPTS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "-Djava.io.tmpdir=$TMP" -Xmx24g)
 CP="$HERE/lib/sigbatch-core.jar:$HERE/lib/sigbatch-core-tests.jar:$HERE/lib/sigbatch-cuda.jar:$HERE/lib/sigbatch-cuda-tests.jar:$HERE/lib/jcuda.jar:$HERE/lib/jcuda-natives-driver.jar"
-JUNIT=(-jar "$HERE/lib/junit-platform-console-standalone.jar" execute --class-path "$CP" --disable-banner --details=tree)
+JUNIT=(-jar "$HERE/lib/junit-platform-console-standalone.jar" execute --class-path "$CP" --disable-banner --details=tree --fail-if-no-tests)
 status=0
 
 stage_info() {
