@@ -281,9 +281,14 @@ public final class CudaBackend implements Backend {
         CudaStaging st;
         try {
             st = acquire();
+        } catch (CudaException e) {
+            throw new BackendFailure("cuda could not create streams: " + e.getMessage(), 0, e);
+        }
+        try {
             st.ensureBuffers();
         } catch (CudaException e) {
-            throw new BackendFailure("cuda could not set up staging buffers: " + e.getMessage(), 0, e);
+            release(st, false);
+            throw new BackendFailure("cuda could not allocate staging buffers: " + e.getMessage(), 0, e);
         }
         boolean healthy = false;
         try {
@@ -322,7 +327,12 @@ public final class CudaBackend implements Backend {
             Operand.Device d = (Operand.Device) o;
             ptrs[k++] = ((CudaDeviceArray) d.array()).at(d.index());
         }
-        CudaStaging st = acquire();
+        CudaStaging st;
+        try {
+            st = acquire();
+        } catch (CudaException e) {
+            throw new BackendFailure("cuda could not create a stream: " + e.getMessage(), 0, e);
+        }
         boolean healthy = false;
         try {
             CUstream s = st.stream(0);
