@@ -435,7 +435,8 @@ public final class CudaBackend implements Backend {
 
     private static String callerFrame() {
         return StackWalker.getInstance().walk(s -> s
-                .filter(f -> !f.getClassName().startsWith("org.sigbatch.cuda.Cuda") && !f.getClassName().startsWith("org.sigbatch.Sigmoid"))
+                .filter(f -> !f.getClassName().equals(CudaBackend.class.getName()) && !f.getClassName().equals(CudaDeviceArray.class.getName())
+                        && !f.getClassName().startsWith("org.sigbatch.Sigmoid"))
                 .findFirst().map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber()).orElse("?"));
     }
 
