@@ -1,0 +1,520 @@
+package org.sigbatch.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
+import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuModuleUnload;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import jcuda.CudaException;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import org.sigbatch.BackendUnavailableException;
+import org.sigbatch.DType;
+import org.sigbatch.DeviceArray;
+import org.sigbatch.Op;
+import org.sigbatch.spi.Backend;
+import org.sigbatch.spi.BackendFailure;
+import org.sigbatch.spi.Batch;
+import org.sigbatch.spi.Operand;
+import org.sigbatch.spi.Timings;
+
+/**
+ * The CUDA backend, on the driver API only (JCudaDriver: no runtime API, no NVRTC): the device's
+ * primary context, made current on each calling thread; the kernels from the fatbin resource built by
+ * {@code make fatbin}; host data streamed through pooled pipelines of pinned buffers and streams
+ * ({@link ChunkPlan}); device-resident data in {@link CudaDeviceArray}s.
+ *
+ * <p>Options: {@code cuda.device} (index, default 0), {@code cuda.streams} (slots per pipeline,
+ * default 3), {@code cuda.chunkElements} (elements per chunk, default 16 MiB worth),
+ * {@code cuda.pinnedBytes} (pinned budget, default 256 MiB), {@code cuda.pipelines} (concurrent host
+ * calls, default 2), {@code cuda.breakEven} (overrides the cost model), {@code cuda.inject.failAtChunk}
+ * (tests: the kernel step of that chunk fails).
+ */
+public final class CudaBackend implements Backend {
+    static final String FATBIN = "/org/sigbatch/cuda/sigmoid.fatbin";
+
+    private final int ordinal;
+    private final CUdevice device;
+    private final CUcontext context;
+    private final CUmodule module;
+    private final Kernels kernels;
+    private final String name;
+    private final int ccMajor;
+    private final int ccMinor;
+    private final int multiprocessors;
+    private final long totalMemory;
+    private final int slots;
+    private final int maxPipelines;
+    private final long bufferBytes;
+    private final long requestedChunk;
+    private final long breakEvenOverride;
+    private final int failAtChunk;
+    private final Properties stamp;
+
+    private final ArrayDeque<CudaStaging> idle = new ArrayDeque<>();
+    private int pipelines;
+    private final Map<CudaDeviceArray, Boolean> open = new ConcurrentHashMap<>();
+    private final AtomicLong arrayIds = new AtomicLong();
+    private volatile String broken;
+    private volatile boolean closed;
+
+    private CudaBackend(Map<String, String> options) {
+        CudaDriver.require();
+        int count = CudaDriver.deviceCount();
+        String dev = options.getOrDefault("cuda.device", "0");
+        int idx;
+        try {
+            idx = Integer.parseInt(dev.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("cuda.device must be a device index, got '" + dev + "'");
+        }
+        if (idx < 0 || idx >= count) {
+            throw new BackendUnavailableException("cuda", "cuda.device=" + idx + " but the driver reports " + count + " device(s) (0.." + (count - 1) + ")");
+        }
+        this.ordinal = idx;
+        this.slots = ChunkPlan.intOption(options, "cuda.streams", ChunkPlan.DEFAULT_SLOTS, 1, 64);
+        this.maxPipelines = ChunkPlan.intOption(options, "cuda.pipelines", 2, 1, 64);
+        this.requestedChunk = ChunkPlan.longOption(options, "cuda.chunkElements", 0, 1);
+        long pinnedBudget = ChunkPlan.longOption(options, "cuda.pinnedBytes", ChunkPlan.DEFAULT_PINNED_BUDGET, 1);
+        this.breakEvenOverride = ChunkPlan.longOption(options, "cuda.breakEven", -1, 0);
+        this.failAtChunk = ChunkPlan.intOption(options, "cuda.inject.failAtChunk", -1, -1, Integer.MAX_VALUE);
+        this.stamp = loadStamp();
+
+        device = new CUdevice();
+        cuDeviceGet(device, idx);
+        context = new CUcontext();
+        cuDevicePrimaryCtxRetain(context, device);
+        CUmodule m = null;
+        try {
+            cuCtxSetCurrent(context);
+            byte[] nameBytes = new byte[256];
+            cuDeviceGetName(nameBytes, nameBytes.length, device);
+            name = cString(nameBytes);
+            ccMajor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+            ccMinor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+            multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+            long[] total = {0};
+            cuDeviceTotalMem(total, device);
+            totalMemory = total[0];
+            m = new CUmodule();
+            try {
+                cuModuleLoadData(m, fatbin());
+            } catch (CudaException e) {
+                throw new BackendUnavailableException("cuda", "cannot load the kernels (sigmoid.fatbin, built with nvcc "
+                        + stamp.getProperty("nvcc", "?") + ") on " + name + " sm_" + ccMajor + ccMinor + " with driver "
+                        + CudaDriver.version(CudaDriver.driverVersion()) + ": " + e.getMessage()
+                        + " (needs an R580+ driver, CUDA 13, and compute capability 7.5 or newer)", e);
+            }
+            module = m;
+            kernels = new Kernels(module, multiprocessors);
+            long[] free = {0};
+            long[] tot = {0};
+            cuMemGetInfo(free, tot);
+            bufferBytes = ChunkPlan.bufferBytes(requestedChunk, Double.BYTES, slots, free[0], pinnedBudget, maxPipelines);
+        } catch (RuntimeException e) {
+            if (m != null) {
+                CUmodule loaded = m;
+                CudaStaging.attempt(null, () -> cuModuleUnload(loaded));
+            }
+            CudaStaging.attempt(null, () -> cuDevicePrimaryCtxRelease(device));
+            throw e;
+        }
+    }
+
+    /** Opens device {@code cuda.device}; BackendUnavailableException if there is no usable CUDA. */
+    public static CudaBackend open(Map<String, String> options) {
+        return new CudaBackend(options);
+    }
+
+    private int attribute(int attr) {
+        int[] v = {0};
+        cuDeviceGetAttribute(v, attr, device);
+        return v[0];
+    }
+
+    private String attributeOrNa(int attr, java.util.function.IntFunction<String> fmt) {
+        try {
+            return fmt.apply(attribute(attr));
+        } catch (RuntimeException e) {
+            return "n/a";
+        }
+    }
+
+    private static String cString(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.UTF_8);
+    }
+
+    static byte[] fatbin() {
+        try (InputStream in = CudaBackend.class.getResourceAsStream(FATBIN)) {
+            if (in == null) {
+                throw new BackendUnavailableException("cuda", "the kernel resource " + FATBIN + " is missing from the sigbatch-cuda jar (run make fatbin)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new BackendUnavailableException("cuda", "cannot read " + FATBIN + ": " + e, e);
+        }
+    }
+
+    static Properties loadStamp() {
+        Properties p = new Properties();
+        try (InputStream in = CudaBackend.class.getResourceAsStream(FATBIN + ".properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException ignored) {
+            // the stamp is informative only here; FatbinFreshnessTest checks it
+        }
+        return p;
+    }
+
+    /** Makes this backend's primary context current on the calling thread (cheap; done on every entry). */
+    void makeCurrent() {
+        cuCtxSetCurrent(context);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the cuda backend is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------ Backend
+
+    @Override
+    public String id() {
+        return "cuda";
+    }
+
+    @Override
+    public String device() {
+        return "cuda:" + ordinal + " " + name + " (sm_" + ccMajor + ccMinor + ", " + multiprocessors + " SMs)";
+    }
+
+    @Override
+    public boolean supports(Op op, DType dtype) {
+        return true;
+    }
+
+    /**
+     * Cost model for host data (see docs/cuda.md): a call costs ~50 µs of fixed overhead (launches,
+     * events, synchronisation, pinned staging) and then moves (inputs + outputs) × element size bytes
+     * over PCIe, ~1 ns per float32 element at ~25 GB/s with copies both ways overlapped. The CPU's
+     * float32 engine runs at ~0.15–0.5 ns/element per core, so for float32 the GPU pays off only where
+     * the CPU is busy or narrow: 1M elements, where the fixed cost is below 5%. The CPU's float64 path
+     * is the double-double reference (~100+ ns/element), so the GPU wins from ~64K elements.
+     */
+    @Override
+    public long breakEvenElements(Op op, DType dtype) {
+        if (breakEvenOverride >= 0) {
+            return breakEvenOverride;
+        }
+        return dtype == DType.F32 ? 1L << 20 : 1L << 16;
+    }
+
+    @Override
+    public Timings execute(Op op, Batch batch) throws BackendFailure {
+        batch.requireShape(op);
+        ensureOpen();
+        if (batch.length() == 0) {
+            return new Timings(0, 0);
+        }
+        boolean device = residentOnDevice(batch);
+        String b = broken;
+        if (b != null) {
+            throw new BackendFailure("cuda is unusable after an earlier device error: " + b, 0, null);
+        }
+        makeCurrent();
+        return device ? executeOnDevice(op, batch) : executeStreamed(op, batch);
+    }
+
+    /** True if every operand is one of this backend's device arrays; mixing is rejected. */
+    private boolean residentOnDevice(Batch batch) {
+        int dev = 0;
+        List<Operand> all = new ArrayList<>(batch.inputs());
+        all.addAll(batch.outputs());
+        for (Operand o : all) {
+            if (o instanceof Operand.Device d) {
+                if (!(d.array() instanceof CudaDeviceArray c) || c.owner() != this) {
+                    throw new IllegalArgumentException("device array " + d.array() + " does not belong to this cuda backend");
+                }
+                dev++;
+            }
+        }
+        if (dev != 0 && dev != all.size()) {
+            throw new IllegalArgumentException("a cuda call takes either only device arrays or only host memory");
+        }
+        return dev != 0;
+    }
+
+    private Timings executeStreamed(Op op, Batch batch) throws BackendFailure {
+        CudaStaging st;
+        try {
+            st = acquire();
+        } catch (CudaException e) {
+            throw new BackendFailure("cuda could not create streams: " + e.getMessage(), 0, e);
+        }
+        try {
+            st.ensureBuffers();
+        } catch (CudaException e) {
+            release(st, false);
+            throw new BackendFailure("cuda could not allocate staging buffers: " + e.getMessage(), 0, e);
+        }
+        boolean healthy = false;
+        try {
+            int eb = batch.dtype().bytes();
+            long perChunk = st.bufferBytes() / eb;
+            if (requestedChunk > 0) {
+                perChunk = Math.min(perChunk, requestedChunk);
+            }
+            ChunkPlan plan = new ChunkPlan(batch.length(), (int) Math.min(Integer.MAX_VALUE, perChunk), st.slots());
+            Timings t = Pipeline.run(plan, st, op, batch, failAtChunk);
+            healthy = true;
+            return t;
+        } catch (BackendFailure f) {
+            healthy = f.getCause() instanceof Pipeline.InjectedFailure;
+            if (!healthy) {
+                checkContext(f);
+            }
+            throw f;
+        } finally {
+            release(st, healthy);
+        }
+    }
+
+    private Timings executeOnDevice(Op op, Batch batch) throws BackendFailure {
+        if (failAtChunk == 0) {
+            throw new BackendFailure("injected failure (cuda.inject.failAtChunk=0) on device-resident data", 0,
+                    new Pipeline.InjectedFailure("injected"));
+        }
+        CUdeviceptr[] ptrs = new CUdeviceptr[op.inputs() + op.outputs()];
+        int k = 0;
+        for (Operand o : batch.inputs()) {
+            Operand.Device d = (Operand.Device) o;
+            ptrs[k++] = ((CudaDeviceArray) d.array()).at(d.index());
+        }
+        for (Operand o : batch.outputs()) {
+            Operand.Device d = (Operand.Device) o;
+            ptrs[k++] = ((CudaDeviceArray) d.array()).at(d.index());
+        }
+        CudaStaging st;
+        try {
+            st = acquire();
+        } catch (CudaException e) {
+            throw new BackendFailure("cuda could not create a stream: " + e.getMessage(), 0, e);
+        }
+        boolean healthy = false;
+        try {
+            CUstream s = st.stream(0);
+            cuEventRecord(st.event(0, 1), s);
+            kernels.launch(op, batch.dtype(), s, batch.length(), ptrs);
+            cuEventRecord(st.event(0, 2), s);
+            cuEventSynchronize(st.event(0, 2));
+            float[] ms = {0};
+            cuEventElapsedTime(ms, st.event(0, 1), st.event(0, 2));
+            healthy = true;
+            return new Timings(0, (long) (ms[0] * 1e6));
+        } catch (CudaException e) {
+            BackendFailure f = new BackendFailure("cuda kernel failed on device-resident data: " + e.getMessage(), 0, e);
+            checkContext(f);
+            throw f;
+        } finally {
+            release(st, healthy);
+        }
+    }
+
+    /** After a device error: if the context itself is gone (sticky errors), every later call goes to the CPU. */
+    private void checkContext(BackendFailure f) {
+        try {
+            cuCtxSynchronize();
+        } catch (RuntimeException e) {
+            broken = e.getMessage() + " (after: " + f.getMessage() + ")";
+        }
+    }
+
+    // ------------------------------------------------------------------ pipeline pool
+
+    private synchronized CudaStaging acquire() {
+        while (idle.isEmpty() && pipelines >= maxPipelines) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a cuda pipeline", e);
+            }
+            ensureOpen();
+        }
+        if (!idle.isEmpty()) {
+            return idle.pop();
+        }
+        pipelines++;
+        try {
+            return new CudaStaging(kernels, slots, bufferBytes);
+        } catch (RuntimeException e) {
+            pipelines--;
+            throw e;
+        }
+    }
+
+    private synchronized void release(CudaStaging st, boolean healthy) {
+        if (healthy && !closed) {
+            idle.push(st);
+        } else {
+            pipelines--;
+            CudaStaging.attempt(null, st::close);
+        }
+        notifyAll();
+    }
+
+    // ------------------------------------------------------------------ device arrays
+
+    @Override
+    public DeviceArray allocate(DType dtype, int length) {
+        ensureOpen();
+        if (length < 0) {
+            throw new IllegalArgumentException("length must be >= 0, got " + length);
+        }
+        CUdeviceptr p = null;
+        if (length > 0) {
+            makeCurrent();
+            p = new CUdeviceptr();
+            try {
+                cuMemAlloc(p, (long) length * dtype.bytes());
+            } catch (CudaException e) {
+                throw new IllegalStateException("cuda: cannot allocate " + dtype + "[" + length + "] ("
+                        + (long) length * dtype.bytes() + " bytes) on " + name + ": " + e.getMessage(), e);
+            }
+        }
+        CudaDeviceArray a = new CudaDeviceArray(this, dtype, length, p, arrayIds.incrementAndGet(), callerFrame());
+        open.put(a, Boolean.TRUE);
+        return a;
+    }
+
+    void release(CudaDeviceArray a, CUdeviceptr p) {
+        open.remove(a);
+        if (p != null && !closed) {
+            makeCurrent();
+            cuMemFree(p);
+        }
+    }
+
+    /** Device arrays allocated and not yet closed. */
+    public int openArrays() {
+        return open.size();
+    }
+
+    private static String callerFrame() {
+        return StackWalker.getInstance().walk(s -> s
+                .filter(f -> !f.getClassName().equals(CudaBackend.class.getName()) && !f.getClassName().equals(CudaDeviceArray.class.getName())
+                        && !f.getClassName().startsWith("org.sigbatch.Sigmoid"))
+                .findFirst().map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber()).orElse("?"));
+    }
+
+    // ------------------------------------------------------------------ describe / close
+
+    @Override
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("device", "cuda:" + ordinal + " " + name);
+        m.put("compute capability", ccMajor + "." + ccMinor);
+        m.put("multiprocessors", Integer.toString(multiprocessors));
+        m.put("memory", mib(totalMemory));
+        try {
+            makeCurrent();
+            long[] free = {0};
+            long[] tot = {0};
+            cuMemGetInfo(free, tot);
+            m.put("memory free", mib(free[0]));
+        } catch (RuntimeException e) {
+            m.put("memory free", "n/a");
+        }
+        m.put("driver", CudaDriver.version(CudaDriver.driverVersion()));
+        m.put("gpu clock", attributeOrNa(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, v -> v / 1000 + " MHz"));
+        m.put("memory clock", attributeOrNa(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, v -> v / 1000 + " MHz"));
+        m.put("memory bus", attributeOrNa(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, v -> v + " bit"));
+        m.put("L2 cache", attributeOrNa(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE, v -> v / 1024 + " KiB"));
+        m.put("PCI bus", attributeOrNa(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_PCI_BUS_ID, Integer::toString));
+        m.put("kernels", "sigmoid.fatbin, nvcc " + stamp.getProperty("nvcc", "?") + ", " + stamp.getProperty("fatbin.size", "?") + " bytes");
+        m.put("staging", slots + " streams x 2 x " + mib(bufferBytes) + " pinned per pipeline, up to " + maxPipelines + " pipelines");
+        m.put("break-even (host data)", breakEvenElements(Op.SIGMOID, DType.F32) + " float32 / " + breakEvenElements(Op.SIGMOID, DType.F64) + " float64 elements");
+        return m;
+    }
+
+    private static String mib(long bytes) {
+        return (bytes >> 20) + " MiB";
+    }
+
+    /**
+     * Frees every pipeline, pinned buffer and device array and releases the primary context. Arrays
+     * still open are freed too, and then reported: IllegalStateException naming each one.
+     */
+    @Override
+    public void close() {
+        List<String> leaked = new ArrayList<>();
+        RuntimeException first = null;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            notifyAll();
+            first = CudaStaging.attempt(first, this::makeCurrent);
+            first = CudaStaging.attempt(first, () -> cuCtxSynchronize());
+            while (!idle.isEmpty()) {
+                first = CudaStaging.attempt(first, idle.pop()::close);
+                pipelines--;
+            }
+            for (CudaDeviceArray a : List.copyOf(open.keySet())) {
+                leaked.add(a.toString());
+                CUdeviceptr p = a.detach();
+                if (p != null) {
+                    first = CudaStaging.attempt(first, () -> cuMemFree(p));
+                }
+            }
+            open.clear();
+            first = CudaStaging.attempt(first, () -> cuModuleUnload(module));
+            first = CudaStaging.attempt(first, () -> cuDevicePrimaryCtxRelease(device));
+        }
+        if (!leaked.isEmpty()) {
+            throw new IllegalStateException("cuda backend closed with " + leaked.size() + " device array(s) still open (freed now): " + leaked);
+        }
+        if (first != null && broken == null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CudaBackend[" + device() + "]";
+    }
+}

@@ -1,0 +1,24 @@
+package org.sigbatch.cuda;
+
+import java.util.Map;
+import org.sigbatch.spi.Backend;
+import org.sigbatch.spi.BackendProvider;
+
+/** ServiceLoader entry for the CUDA backend. Touches no native code until {@link #open}. */
+public final class CudaBackendProvider implements BackendProvider {
+    @Override
+    public String id() {
+        return "cuda";
+    }
+
+    /** Above OpenCL (10) and the CPU (0). */
+    @Override
+    public int rank() {
+        return 20;
+    }
+
+    @Override
+    public Backend open(Map<String, String> options) {
+        return CudaBackend.open(options);
+    }
+}

@@ -1,0 +1,18 @@
+package org.sigbatch.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.sigbatch.testing.Hardware;
+
+/** The kernel math over ALL 2^32 float32 inputs and 10^8 float64 samples (make test; minutes on 2 cores). */
+class HostMathExhaustiveTest {
+    @Test
+    void kernelMathOverAllFloat32Inputs() throws Exception {
+        Assumptions.assumeTrue(Hardware.exhaustive(), "exhaustive tests run with -Dsigbatch.exhaustive=true (make test)");
+        Map<String, Double> max = HostMathCheckTest.run("exhaustive");
+        assertTrue(max.get("f32 sigmoid") <= 1.0 && max.get("f32 derivative") <= 2.0, max.toString());
+    }
+}

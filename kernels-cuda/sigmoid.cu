@@ -1,0 +1,150 @@
+// sigbatch CUDA kernels: sigma, sigma' (from x), fused sigma+sigma' (one read, two writes), backward from x
+// and backward from y, for float32 and float64. The per-element math is in sigmoid_math.cuh and is
+// proven on the host by test/host_check.cu (all 2^32 float32 inputs); this file only moves data.
+//
+// Loads and stores are 128-bit (float4/double2) where every pointer of a call has the same alignment
+// modulo 16 (the first elements up to the 16-byte boundary are done one by one); otherwise the kernel
+// falls back to scalar accesses. Grid-stride loops with 64-bit indices: any length, any grid size.
+// In-place calls (output pointer == input pointer) are fine: each element is read before it is
+// written, by the same thread. No __restrict__ for that reason.
+// Build: make fatbin (flags in fatbin.flags; -fmad=false is required by sigmoid_math.cuh).
+#include <stdint.h>
+
+#include "sigmoid_math.cuh"
+
+namespace {
+
+template <class T>
+struct Vec;
+template <>
+struct Vec<float> {
+    typedef float4 type;
+    static const int N = 4;
+};
+template <>
+struct Vec<double> {
+    typedef double2 type;
+    static const int N = 2;
+};
+
+__device__ __forceinline__ long long thread_index() { return (long long)blockIdx.x * blockDim.x + threadIdx.x; }
+
+__device__ __forceinline__ long long thread_count() { return (long long)gridDim.x * blockDim.x; }
+
+// Elements before the first 16-byte boundary when all pointers share the same offset modulo 16;
+// -1 when they do not (no vector access possible).
+template <class T>
+__device__ __forceinline__ long long vector_head(long long n, const void* a, const void* b, const void* c) {
+    uintptr_t m = (uintptr_t)a & 15;
+    if (((uintptr_t)b & 15) != m || ((uintptr_t)c & 15) != m || (m % sizeof(T)) != 0) {
+        return -1;
+    }
+    long long head = (long long)(((16 - m) & 15) / sizeof(T));
+    return head < n ? head : n;
+}
+
+// y[i] = f(x[i])
+template <class T, class F>
+__device__ __forceinline__ void map_1_1(const T* x, T* y, long long n, F f) {
+    typedef typename Vec<T>::type V;
+    const int W = Vec<T>::N;
+    long long tid = thread_index(), stride = thread_count();
+    long long head = vector_head<T>(n, x, y, y);
+    long long nv = head < 0 ? 0 : (n - head) / W;
+    if (head < 0) head = 0;
+    const V* xv = (const V*)(x + head);
+    V* yv = (V*)(y + head);
+    for (long long i = tid; i < nv; i += stride) {
+        V v = xv[i];
+        V r;
+#pragma unroll
+        for (int j = 0; j < W; j++) ((T*)&r)[j] = f(((const T*)&v)[j]);
+        yv[i] = r;
+    }
+    long long tail = head + nv * W;
+    for (long long s = tid; s < head + (n - tail); s += stride) {  // head and tail, one loop (one copy of the math)
+        long long i = s < head ? s : tail + (s - head);
+        y[i] = f(x[i]);
+    }
+}
+
+// (y[i], d[i]) = f(x[i])
+template <class T, class F>
+__device__ __forceinline__ void map_1_2(const T* x, T* y, T* d, long long n, F f) {
+    typedef typename Vec<T>::type V;
+    const int W = Vec<T>::N;
+    long long tid = thread_index(), stride = thread_count();
+    long long head = vector_head<T>(n, x, y, d);
+    long long nv = head < 0 ? 0 : (n - head) / W;
+    if (head < 0) head = 0;
+    const V* xv = (const V*)(x + head);
+    V* yv = (V*)(y + head);
+    V* dv = (V*)(d + head);
+    for (long long i = tid; i < nv; i += stride) {
+        V v = xv[i];
+        V ry, rd;
+#pragma unroll
+        for (int j = 0; j < W; j++) f(((const T*)&v)[j], &((T*)&ry)[j], &((T*)&rd)[j]);
+        yv[i] = ry;
+        dv[i] = rd;
+    }
+    long long tail = head + nv * W;
+    for (long long s = tid; s < head + (n - tail); s += stride) {
+        long long i = s < head ? s : tail + (s - head);
+        f(x[i], &y[i], &d[i]);
+    }
+}
+
+// o[i] = f(a[i], b[i])
+template <class T, class F>
+__device__ __forceinline__ void map_2_1(const T* a, const T* b, T* o, long long n, F f) {
+    typedef typename Vec<T>::type V;
+    const int W = Vec<T>::N;
+    long long tid = thread_index(), stride = thread_count();
+    long long head = vector_head<T>(n, a, b, o);
+    long long nv = head < 0 ? 0 : (n - head) / W;
+    if (head < 0) head = 0;
+    const V* av = (const V*)(a + head);
+    const V* bv = (const V*)(b + head);
+    V* ov = (V*)(o + head);
+    for (long long i = tid; i < nv; i += stride) {
+        V va = av[i];
+        V vb = bv[i];
+        V r;
+#pragma unroll
+        for (int j = 0; j < W; j++) ((T*)&r)[j] = f(((const T*)&va)[j], ((const T*)&vb)[j]);
+        ov[i] = r;
+    }
+    long long tail = head + nv * W;
+    for (long long s = tid; s < head + (n - tail); s += stride) {
+        long long i = s < head ? s : tail + (s - head);
+        o[i] = f(a[i], b[i]);
+    }
+}
+
+struct Sigmoid32 { __device__ float operator()(float x) const { return sb::sigmoid_f32(x); } };
+struct Derivative32 { __device__ float operator()(float x) const { return sb::derivative_f32(x); } };
+struct Fused32 { __device__ void operator()(float x, float* y, float* d) const { sb::fused_f32(x, y, d); } };
+struct Backward32 { __device__ float operator()(float x, float g) const { return sb::backward_f32(x, g); } };
+struct BackwardY32 { __device__ float operator()(float y, float g) const { return sb::backward_from_output_f32(y, g); } };
+struct Sigmoid64 { __device__ double operator()(double x) const { return sb::sigmoid_f64(x); } };
+struct Derivative64 { __device__ double operator()(double x) const { return sb::derivative_f64(x); } };
+struct Fused64 { __device__ void operator()(double x, double* y, double* d) const { sb::fused_f64(x, y, d); } };
+struct Backward64 { __device__ double operator()(double x, double g) const { return sb::backward_f64(x, g); } };
+struct BackwardY64 { __device__ double operator()(double y, double g) const { return sb::backward_from_output_f64(y, g); } };
+
+}  // namespace
+
+#define SB_KERNEL extern "C" __global__ void __launch_bounds__(256)
+
+SB_KERNEL sigmoid_f32(const float* x, float* y, long long n) { map_1_1(x, y, n, Sigmoid32()); }
+SB_KERNEL derivative_f32(const float* x, float* d, long long n) { map_1_1(x, d, n, Derivative32()); }
+SB_KERNEL fused_f32(const float* x, float* y, float* d, long long n) { map_1_2(x, y, d, n, Fused32()); }
+SB_KERNEL backward_f32(const float* x, const float* g, float* out, long long n) { map_2_1(x, g, out, n, Backward32()); }
+SB_KERNEL backward_from_output_f32(const float* y, const float* g, float* out, long long n) { map_2_1(y, g, out, n, BackwardY32()); }
+
+SB_KERNEL sigmoid_f64(const double* x, double* y, long long n) { map_1_1(x, y, n, Sigmoid64()); }
+SB_KERNEL derivative_f64(const double* x, double* d, long long n) { map_1_1(x, d, n, Derivative64()); }
+SB_KERNEL fused_f64(const double* x, double* y, double* d, long long n) { map_1_2(x, y, d, n, Fused64()); }
+SB_KERNEL backward_f64(const double* x, const double* g, double* out, long long n) { map_2_1(x, g, out, n, Backward64()); }
+SB_KERNEL backward_from_output_f64(const double* y, const double* g, double* out, long long n) { map_2_1(y, g, out, n, BackwardY64()); }

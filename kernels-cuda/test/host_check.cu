@@ -1,0 +1,360 @@
+// Host harness for the CUDA kernel math: runs the exact __host__ __device__ functions of
+// ../sigmoid_math.cuh on the CPU and measures their errors in ULP against higher-precision references
+// (float32: long double, 64-bit significand; float64: __float128 from libquadmath, 113 bits).
+// The kernels call the same functions, and the header uses only IEEE-exact operations (explicit fma,
+// no libm exp), so these errors are the kernels' errors.
+//
+// Build (make/cuda.mk target host-check, or the JUnit test HostMathCheckTest):
+//   nvcc -O2 -std=c++17 -Xcompiler -ffp-contract=off,-pthread -o host_check host_check.cu -lquadmath
+//   g++  -O2 -std=gnu++17 -ffp-contract=off -pthread -x c++ -o host_check host_check.cu -lquadmath
+// Run:  host_check exhaustive   all 2^32 float32 inputs + 10^8 float64 samples
+//       host_check quick [N]    N float32 samples (default 10^7) + N/10 float64 samples
+// Output: one "RESULT" line per dtype and op, then "ALL PASS" (exit 0) or "FAIL" (exit 1).
+#include "../sigmoid_math.cuh"
+
+#include <quadmath.h>
+
+#include <atomic>
+#include <cfloat>
+#include <cinttypes>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+const double INF = 1.0 / 0.0;
+
+struct Stat {
+    double max = 0;
+    double arg = 0;   // input (x or y) where the max is
+    double arg2 = 0;  // second input (gradOut) where it applies
+    uint64_t n = 0;
+    uint64_t over_half = 0;  // not correctly rounded (error > 0.5 ULP)
+    void add(double err, double x, double g = 0) {
+        n++;
+        if (err > 0.5) over_half++;
+        if (err > max || (err != err)) {
+            max = err != err ? INF : err;
+            arg = x;
+            arg2 = g;
+        }
+    }
+    void merge(const Stat& o) {
+        n += o.n;
+        over_half += o.over_half;
+        if (o.max > max) {
+            max = o.max;
+            arg = o.arg;
+            arg2 = o.arg2;
+        }
+    }
+};
+
+double ulp_err_f32(float a, long double ref) {
+    if (std::isnan(ref) || std::isnan(a)) return (std::isnan(ref) && std::isnan(a)) ? 0 : INF;
+    if ((long double)a == ref) return 0;
+    if (std::isinf(ref) || std::isinf(a)) return INF;
+    long double r = fabsl(ref);
+    long double u;
+    if (r < (long double)FLT_MIN) {
+        u = 0x1p-149L;
+    } else {
+        int e;
+        frexpl(r, &e);
+        u = ldexpl(1.0L, e - 1 - 23);
+    }
+    return (double)(fabsl((long double)a - ref) / u);
+}
+
+double ulp_err_f64(double a, __float128 ref) {
+    if (isnanq(ref) || std::isnan(a)) return (isnanq(ref) && std::isnan(a)) ? 0 : INF;
+    if ((__float128)a == ref) return 0;
+    if (isinfq(ref) || std::isinf(a)) return INF;
+    __float128 r = fabsq(ref);
+    __float128 u;
+    if (r < (__float128)DBL_MIN) {
+        u = ldexpq((__float128)1.0, -1074);
+    } else {
+        int e;
+        frexpq(r, &e);
+        u = ldexpq((__float128)1.0, e - 1 - 52);
+    }
+    return (double)(fabsq((__float128)a - ref) / u);
+}
+
+uint64_t splitmix(uint64_t& s) {
+    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+double unit(uint64_t& s) { return (double)(splitmix(s) >> 11) * 0x1p-53; }
+
+float f32_of(uint32_t b) {
+    float f;
+    std::memcpy(&f, &b, 4);
+    return f;
+}
+
+double f64_of(uint64_t b) {
+    double d;
+    std::memcpy(&d, &b, 8);
+    return d;
+}
+
+uint32_t bits32(float f) {
+    uint32_t b;
+    std::memcpy(&b, &f, 4);
+    return b;
+}
+
+uint64_t bits64(double d) {
+    uint64_t b;
+    std::memcpy(&b, &d, 8);
+    return b;
+}
+
+// a gradOut with a random sign and magnitude in [2^-lim, 2^lim]
+double grad(uint64_t& s, int lim) {
+    double m = 1.0 + unit(s);
+    int e = (int)(splitmix(s) % (uint64_t)(2 * lim)) - lim;
+    return ((splitmix(s) & 1) ? -1.0 : 1.0) * std::ldexp(m, e);
+}
+
+// ---------------------------------------------------------------- float32
+
+struct F32Stats {
+    Stat sig, der, bwd, bwy;
+    uint64_t fused_mismatch = 0;
+    void merge(const F32Stats& o) {
+        sig.merge(o.sig);
+        der.merge(o.der);
+        bwd.merge(o.bwd);
+        bwy.merge(o.bwy);
+        fused_mismatch += o.fused_mismatch;
+    }
+};
+
+void check_f32(float x, float g, F32Stats& st) {
+    float y = sb::sigmoid_f32(x);
+    float d = sb::derivative_f32(x);
+    float fy, fd;
+    sb::fused_f32(x, &fy, &fd);
+    if (bits32(fy) != bits32(y) || bits32(fd) != bits32(d)) st.fused_mismatch++;
+    long double xl = x;
+    long double e = expl(-fabsl(xl));
+    long double den = 1.0L + e;
+    long double rs = xl >= 0 ? 1.0L / den : e / den;
+    long double rd = e / (den * den);
+    st.sig.add(ulp_err_f32(y, rs), x);
+    st.der.add(ulp_err_f32(d, rd), x);
+    float b = sb::backward_f32(x, g);
+    st.bwd.add(ulp_err_f32(b, (long double)g * rd), x, g);
+}
+
+void check_f32_from_output(float y, float g, F32Stats& st) {
+    float b = sb::backward_from_output_f32(y, g);
+    long double yl = y;
+    st.bwy.add(ulp_err_f32(b, (long double)g * (yl * (1.0L - yl))), y, g);
+}
+
+float sample_f32(uint64_t& s) {
+    switch (splitmix(s) % 3) {
+        case 0:
+            return f32_of((uint32_t)splitmix(s));                        // any bit pattern
+        case 1:
+            return (float)(unit(s) * 240.0 - 120.0);                     // where sigma is interesting
+        default: {
+            double m = std::ldexp(1.0 + unit(s), (int)(splitmix(s) % 160) - 150);  // tiny to ~2^10
+            return (float)((splitmix(s) & 1) ? -m : m);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- float64
+
+struct F64Stats {
+    Stat sig, der, bwd, bwy;
+    uint64_t fused_mismatch = 0;
+    void merge(const F64Stats& o) {
+        sig.merge(o.sig);
+        der.merge(o.der);
+        bwd.merge(o.bwd);
+        bwy.merge(o.bwy);
+        fused_mismatch += o.fused_mismatch;
+    }
+};
+
+void check_f64(double x, double g, F64Stats& st) {
+    double y = sb::sigmoid_f64(x);
+    double d = sb::derivative_f64(x);
+    double fy, fd;
+    sb::fused_f64(x, &fy, &fd);
+    if (bits64(fy) != bits64(y) || bits64(fd) != bits64(d)) st.fused_mismatch++;
+    __float128 xq = x;
+    __float128 e = expq(-fabsq(xq));
+    __float128 den = (__float128)1.0 + e;
+    __float128 rs = xq >= 0 ? (__float128)1.0 / den : e / den;
+    __float128 rd = e / (den * den);
+    st.sig.add(ulp_err_f64(y, rs), x);
+    st.der.add(ulp_err_f64(d, rd), x);
+    st.bwd.add(ulp_err_f64(sb::backward_f64(x, g), (__float128)g * rd), x, g);
+}
+
+void check_f64_from_output(double y, double g, F64Stats& st) {
+    __float128 yq = y;
+    st.bwy.add(ulp_err_f64(sb::backward_from_output_f64(y, g), (__float128)g * (yq * ((__float128)1.0 - yq))), y, g);
+}
+
+double sample_f64(uint64_t& s) {
+    switch (splitmix(s) % 4) {
+        case 0: {
+            double v = f64_of(splitmix(s));  // any bit pattern (mostly huge or tiny)
+            return v;
+        }
+        case 1:
+            return unit(s) * 1500.0 - 750.0;
+        case 2:
+            return unit(s) * 80.0 - 40.0;
+        default: {
+            double m = std::ldexp(1.0 + unit(s), (int)(splitmix(s) % 1085) - 1075);  // subnormal to ~2^10
+            return (splitmix(s) & 1) ? -m : m;
+        }
+    }
+}
+
+const double SPECIAL_F64[] = {0.0, -0.0, 1.0 / 0.0, -1.0 / 0.0, 0.0 / 0.0, 4.9406564584124654e-324, -4.9406564584124654e-324,
+                              2.2250738585072014e-308, 1e-300, -1e-300, 0.5, -0.5, 0.34657359027997264, -0.34657359027997264,
+                              1.0, -1.0, 17.0, -17.0, 36.7, -36.7, 37.5, 708.39, -708.39, 709.78, -709.78, 744.4, -744.4,
+                              745.13, -745.13, 745.14, -745.14, 746.0, -746.0, 800.0, -800.0, 1e308, -1e308};
+
+void print(const char* dtype, const char* op, const Stat& s, double bound, bool& ok, bool f32) {
+    bool pass = s.max <= bound;
+    ok = ok && pass;
+    if (f32) {
+        std::printf("RESULT %s %-20s max_ulp=%.6f n=%" PRIu64 " over_half=%" PRIu64 " bound=%.1f at=%a (%.9g) g=%.9g %s\n", dtype, op,
+                    s.max, s.n, s.over_half, bound, s.arg, s.arg, s.arg2, pass ? "PASS" : "FAIL");
+    } else {
+        std::printf("RESULT %s %-20s max_ulp=%.6f n=%" PRIu64 " over_half=%" PRIu64 " bound=%.1f at=%a (%.17g) g=%.17g %s\n", dtype,
+                    op, s.max, s.n, s.over_half, bound, s.arg, s.arg, s.arg2, pass ? "PASS" : "FAIL");
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bool exhaustive = argc > 1 && std::string(argv[1]) == "exhaustive";
+    uint64_t n32 = exhaustive ? (1ULL << 32) : 10000000ULL;
+    if (!exhaustive && argc > 2) n32 = std::strtoull(argv[2], nullptr, 10);
+    uint64_t n64 = exhaustive ? 100000000ULL : n32 / 10;
+    unsigned threads = std::thread::hardware_concurrency();
+    if (threads == 0) threads = 1;
+    if (const char* t = std::getenv("HOST_CHECK_THREADS")) threads = (unsigned)std::atoi(t);
+    std::printf("host_check: mode=%s float32 inputs=%" PRIu64 " float64 samples=%" PRIu64 " threads=%u\n",
+                exhaustive ? "exhaustive" : "quick", n32, n64, threads);
+    std::fflush(stdout);
+
+    // float32: blocks of 2^16 inputs handed out by an atomic counter
+    const uint64_t BLOCK = 1 << 16;
+    uint64_t blocks32 = (n32 + BLOCK - 1) / BLOCK;
+    std::atomic<uint64_t> next{0};
+    F32Stats all32;
+    std::mutex mu;
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; t++) {
+        pool.emplace_back([&, t] {
+            F32Stats st;
+            uint64_t b;
+            while ((b = next.fetch_add(1)) < blocks32) {
+                uint64_t seed = 0x1234 + b * 0x9E3779B97F4A7C15ULL;
+                uint64_t end = (b + 1) * BLOCK < n32 ? (b + 1) * BLOCK : n32;
+                for (uint64_t i = b * BLOCK; i < end; i++) {
+                    float x = exhaustive ? f32_of((uint32_t)i) : sample_f32(seed);
+                    float g = (float)grad(seed, 20);
+                    check_f32(x, g, st);
+                    if ((i & 7) == 0) {
+                        float y = (splitmix(seed) & 3) ? (float)unit(seed) : f32_of((uint32_t)splitmix(seed) & 0x3f7fffffu);
+                        check_f32_from_output(y, g, st);
+                    }
+                }
+            }
+            std::lock_guard<std::mutex> lock(mu);
+            all32.merge(st);
+        });
+    }
+    for (auto& th : pool) th.join();
+    pool.clear();
+    {
+        F32Stats sp;  // special values, also in quick mode
+        const float specials[] = {0.0f, -0.0f, 1.0f / 0.0f, -1.0f / 0.0f, 0.0f / 0.0f, 1e-45f, -1e-45f, 17.32868f, -87.3365479f,
+                                  -103.972076f, -103.972084f, 87.3365479f, 103.972076f, 3.45267e-4f, 1e30f, -1e30f};
+        for (float x : specials) check_f32(x, 1.0f, sp);
+        all32.merge(sp);
+        bool specials_ok = sb::sigmoid_f32(0.0f / 0.0f) != sb::sigmoid_f32(0.0f / 0.0f) && sb::sigmoid_f32(1.0f / 0.0f) == 1.0f &&
+                           sb::sigmoid_f32(-1.0f / 0.0f) == 0.0f && sb::derivative_f32(1.0f / 0.0f) == 0.0f &&
+                           sb::derivative_f32(-1.0f / 0.0f) == 0.0f && sb::sigmoid_f32(0.0f) == 0.5f && sb::sigmoid_f32(-0.0f) == 0.5f &&
+                           sb::sigmoid_f32(-89.0f) > 0.0f && sb::derivative_f32(0.0f) == 0.25f;
+        std::printf("SPECIALS f32 %s\n", specials_ok ? "PASS" : "FAIL");
+        if (!specials_ok) all32.fused_mismatch += 1ULL << 40;  // forces FAIL below
+    }
+
+    // float64
+    next = 0;
+    uint64_t blocks64 = (n64 + BLOCK - 1) / BLOCK;
+    F64Stats all64;
+    for (unsigned t = 0; t < threads; t++) {
+        pool.emplace_back([&] {
+            F64Stats st;
+            uint64_t b;
+            while ((b = next.fetch_add(1)) < blocks64) {
+                uint64_t seed = 0xABCD + b * 0xD1B54A32D192ED03ULL;
+                uint64_t end = (b + 1) * BLOCK < n64 ? (b + 1) * BLOCK : n64;
+                for (uint64_t i = b * BLOCK; i < end; i++) {
+                    double x = sample_f64(seed);
+                    double g = grad(seed, 60);
+                    check_f64(x, g, st);
+                    if ((i & 7) == 0) {
+                        double y = (splitmix(seed) & 3) ? unit(seed) : std::ldexp(1.0 + unit(seed), -(int)(splitmix(seed) % 1000) - 1);
+                        check_f64_from_output(y, g, st);
+                    }
+                }
+            }
+            std::lock_guard<std::mutex> lock(mu);
+            all64.merge(st);
+        });
+    }
+    for (auto& th : pool) th.join();
+    {
+        F64Stats sp;
+        for (double x : SPECIAL_F64) check_f64(x, 1.0, sp);
+        all64.merge(sp);
+        double nan = 0.0 / 0.0, inf = 1.0 / 0.0;
+        bool specials_ok = sb::sigmoid_f64(nan) != sb::sigmoid_f64(nan) && sb::sigmoid_f64(inf) == 1.0 && sb::sigmoid_f64(-inf) == 0.0 &&
+                           sb::derivative_f64(inf) == 0.0 && sb::derivative_f64(-inf) == 0.0 && sb::sigmoid_f64(0.0) == 0.5 &&
+                           sb::sigmoid_f64(-0.0) == 0.5 && sb::sigmoid_f64(-740.0) > 0.0 && sb::derivative_f64(0.0) == 0.25;
+        std::printf("SPECIALS f64 %s\n", specials_ok ? "PASS" : "FAIL");
+        if (!specials_ok) all64.fused_mismatch += 1ULL << 40;
+    }
+
+    bool ok = true;
+    print("f32", "sigmoid", all32.sig, 1.0, ok, true);
+    print("f32", "derivative", all32.der, 2.0, ok, true);
+    print("f32", "backward", all32.bwd, 3.0, ok, true);
+    print("f32", "backward-from-output", all32.bwy, 3.0, ok, true);
+    print("f64", "sigmoid", all64.sig, 1.0, ok, false);
+    print("f64", "derivative", all64.der, 2.0, ok, false);
+    print("f64", "backward", all64.bwd, 3.0, ok, false);
+    print("f64", "backward-from-output", all64.bwy, 3.0, ok, false);
+    std::printf("FUSED f32 mismatches=%" PRIu64 " f64 mismatches=%" PRIu64 "\n", all32.fused_mismatch, all64.fused_mismatch);
+    ok = ok && all32.fused_mismatch == 0 && all64.fused_mismatch == 0;
+    std::printf("%s\n", ok ? "ALL PASS" : "FAIL");
+    return ok ? 0 : 1;
+}
