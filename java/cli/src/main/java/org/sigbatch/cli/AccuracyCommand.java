@@ -293,11 +293,11 @@ final class AccuracyCommand extends BaseCommand {
                 int end = Math.min(n, (b + 1) * block);
                 for (int i = b * block; i < end; i++) {
                     if (t == DType.F32) {
-                        double ref = ref32(op, k, fx[i], fg[i]);
+                        double ref = Verifier.reference32(op, k, fx[i], fg[i]);
                         float got = fo[k][i];
                         w.add(Ulps.error(got, ref), fx[i], fg[i], got, ref, bound);
                     } else {
-                        DoubleDouble ref = ref64(op, k, dx[i], dg[i]);
+                        DoubleDouble ref = Verifier.reference64(op, k, dx[i], dg[i]);
                         double got = dout[k][i];
                         w.add(Ulps.error(got, ref), dx[i], dg[i], got, ref.hi(), bound);
                     }
@@ -305,26 +305,6 @@ final class AccuracyCommand extends BaseCommand {
                 return w;
             }).collect(Worst::new, Worst::merge, Worst::merge);
         }
-    }
-
-    static double ref32(Op op, int k, float a, float g) {
-        return switch (op) {
-            case SIGMOID -> Reference.sigmoid(a);
-            case DERIVATIVE -> Reference.derivative(a);
-            case FUSED -> k == 0 ? Reference.sigmoid(a) : Reference.derivative(a);
-            case BACKWARD -> Reference.backward(a, g);
-            case BACKWARD_FROM_OUTPUT -> Reference.backwardFromOutput(a, g);
-        };
-    }
-
-    static DoubleDouble ref64(Op op, int k, double a, double g) {
-        return switch (op) {
-            case SIGMOID -> Reference.sigmoidDD(a);
-            case DERIVATIVE -> Reference.derivativeDD(a);
-            case FUSED -> k == 0 ? Reference.sigmoidDD(a) : Reference.derivativeDD(a);
-            case BACKWARD -> Reference.backwardDD(a, g);
-            case BACKWARD_FROM_OUTPUT -> Reference.backwardFromOutputDD(a, g);
-        };
     }
 
     /** Inputs where implementations go wrong: NaN, infinities, zeros, subnormal results, the rounding-to-1 edge. */

@@ -127,11 +127,11 @@ class EvalCommandTest {
                         double err;
                         if (t == DType.F32) {
                             float a = fromY ? yf[i] : xf[i];
-                            double ref = AccuracyCommand.ref32(op, k, a, gf[i]);
+                            double ref = Verifier.reference32(op, k, a, gf[i]);
                             err = Ulps.error(Npy.readFloats(o)[i], ref);
                         } else {
                             double a = fromY ? yd[i] : xd[i];
-                            err = Ulps.error(Npy.readDoubles(o)[i], AccuracyCommand.ref64(op, k, a, gd[i]));
+                            err = Ulps.error(Npy.readDoubles(o)[i], Verifier.reference64(op, k, a, gd[i]));
                         }
                         if (i % 97 == 0 || err > Verifier.bound(op, k)) {
                             assertTrue(err <= Verifier.bound(op, k), op + " " + t + " output " + k + " at " + i + ": " + err + " ULP");
