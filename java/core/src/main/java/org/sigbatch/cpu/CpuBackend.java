@@ -30,6 +30,7 @@ public final class CpuBackend implements Backend {
     private final F32Kernels f32;
     private final F64Kernels f64;
     private final ForkJoinPool pool;
+    private final String device;
 
     public CpuBackend(int threads, F32Kernels f32, F64Kernels f64) {
         if (threads < 1) {
@@ -38,6 +39,7 @@ public final class CpuBackend implements Backend {
         this.threads = threads;
         this.f32 = f32;
         this.f64 = f64;
+        this.device = "cpu: " + threads + " thread" + (threads == 1 ? "" : "s") + ", f32 " + f32.name() + ", f64 " + f64.name();
         this.pool = threads > 1 ? new ForkJoinPool(threads, p -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
             t.setName("sigbatch-cpu-" + t.getPoolIndex());
@@ -53,7 +55,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String device() {
-        return "cpu: " + threads + " thread" + (threads == 1 ? "" : "s") + ", f32 " + f32.name() + ", f64 " + f64.name();
+        return device; // built once: provenance asks for it on every call
     }
 
     public F32Kernels f32Kernels() {

@@ -53,6 +53,8 @@ public final class Verifier {
 
     /** The inputs of the elements that will be verified, captured before evaluation. */
     public record Snapshot(int[] indices, double[][] inputs) {
+        public static final Snapshot EMPTY = new Snapshot(new int[0], new double[0][]);
+
         public int size() {
             return indices.length;
         }
