@@ -3,7 +3,7 @@
 # network needed there. Each stage writes its evidence to $OUT/<stage>/ while it runs (default ./out).
 #
 #   gpu-run.sh quick       every stage, most important first, inside one deadline of QUICK_SECONDS
-#                          (default 470: one device command of at most 8 minutes):
+#                          (default 460: one device command of at most 8 minutes, kill grace included):
 #                          info, devices, gpu_check, tests, exhaustive, bench (16M, 256M), sanitizer
 #   gpu-run.sh full        the same stages without the deadline, the full JMH sweep
 #   gpu-run.sh STAGE...    single stages: info devices gpu_check tests exhaustive bench sanitizer
@@ -168,7 +168,7 @@ STAGES=(info devices gpu_check tests exhaustive bench sanitizer)
 declare -A CAP=([info]=30 [devices]=60 [gpu_check]=150 [tests]=150 [exhaustive]=180 [bench]=200 [sanitizer]=300)
 [ $# -eq 0 ] && set -- quick
 case $1 in
-  quick) MODE=quick; BUDGET=${QUICK_SECONDS:-470}; set -- "${STAGES[@]}" ;;
+  quick) MODE=quick; BUDGET=${QUICK_SECONDS:-460}; set -- "${STAGES[@]}" ;;
   full|all) MODE=full; CAP[bench]=3600; CAP[exhaustive]=900; set -- "${STAGES[@]}" ;;
 esac
 for s in "$@"; do

@@ -224,6 +224,9 @@ public final class CudaBackend implements Backend {
      * Copies host memory (a Java array: pageable) into a device array and returns once the data is on
      * the device. A pageable cuMemcpyHtoD may return before its DMA is done, and nothing orders the
      * legacy stream it uses with the kernels' non-blocking streams: so copy on a stream and wait for it.
+     * JCuda holds the Java array (GetPrimitiveArrayCritical) only during the call, which is enough: an
+     * async copy from pageable memory has staged the data when it returns (CUDA's API sync rules), and
+     * one into pageable memory has completed.
      */
     void toDevice(CUdeviceptr dst, Pointer src, long bytes) {
         makeCurrent();
