@@ -27,6 +27,7 @@ build:
 # Every test, the exhaustive 2^32-input accuracy checks included.
 test:
 	$(MVN) verify $(MVN_TEST_FLAGS) -Dsigbatch.exhaustive=true
+	scripts/gpu-dryrun
 
 # The same without the exhaustive checks (a few seconds instead of minutes).
 test-quick:

@@ -2,13 +2,14 @@
 #   make fatbin      rebuild the committed kernel fatbin + its stamp (needs nvcc >= 12.8; 13.0 used)
 #   make host-check  the kernel math on the CPU, quick (HOST_CHECK_MODE=exhaustive: all 2^32 float32 inputs)
 #   make gpu-bundle  .gpu/: a jlinked JRE, jars, tests and scripts/gpu-run.sh for a GPU machine
+#   make gpu-dryrun  the bundle's `gpu-run.sh quick` without a GPU: every stage must fail fast and say why
 NVCC ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
 CUDA_SRC := kernels-cuda/sigmoid.cu kernels-cuda/sigmoid_math.cuh kernels-cuda/fatbin.flags
 CUDA_RES := java/cuda/src/main/resources/org/sigbatch/cuda
 FATBIN := $(CUDA_RES)/sigmoid.fatbin
 HOST_CHECK_MODE ?= quick
 
-.PHONY: fatbin host-check gpu-bundle
+.PHONY: fatbin host-check gpu-bundle gpu-dryrun
 
 # The stamp (sigmoid.fatbin.properties) holds a SHA-256 of the sources and flags, so a test can tell
 # that the committed fatbin is stale without trusting file times (git does not keep them).
@@ -35,3 +36,7 @@ host-check:
 
 gpu-bundle:
 	scripts/gpu-bundle
+
+# part of make test (about a minute): needs the jars that mvn verify / make build leave in target/
+gpu-dryrun:
+	scripts/gpu-dryrun

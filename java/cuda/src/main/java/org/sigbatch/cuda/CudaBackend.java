@@ -14,8 +14,13 @@ import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,12 +34,14 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import jcuda.CudaException;
+import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
 import org.sigbatch.BackendUnavailableException;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
@@ -77,6 +84,8 @@ public final class CudaBackend implements Backend {
     private final long breakEvenOverride;
     private final int failAtChunk;
     private final Properties stamp;
+    /** Device-array reads and writes: non-blocking like the kernels' streams, and waited for by each copy. */
+    private final CUstream arrayStream;
 
     private final ArrayDeque<CudaStaging> idle = new ArrayDeque<>();
     private int pipelines;
@@ -112,6 +121,7 @@ public final class CudaBackend implements Backend {
         context = new CUcontext();
         cuDevicePrimaryCtxRetain(context, device);
         CUmodule m = null;
+        CUstream s = null;
         try {
             cuCtxSetCurrent(context);
             byte[] nameBytes = new byte[256];
@@ -133,12 +143,24 @@ public final class CudaBackend implements Backend {
                         + " (needs an R580+ driver, CUDA 13, and compute capability 7.5 or newer)", e);
             }
             module = m;
-            kernels = new Kernels(module, multiprocessors);
+            try {
+                kernels = new Kernels(module, multiprocessors);
+            } catch (CudaException | IllegalArgumentException e) {
+                throw new BackendUnavailableException("cuda", "cannot set up the kernels' launch on " + name + " sm_" + ccMajor + ccMinor
+                        + ": " + e.getMessage(), e);
+            }
+            s = new CUstream();
+            cuStreamCreate(s, CUstream_flags.CU_STREAM_NON_BLOCKING);
+            arrayStream = s;
             long[] free = {0};
             long[] tot = {0};
             cuMemGetInfo(free, tot);
             bufferBytes = ChunkPlan.bufferBytes(requestedChunk, Double.BYTES, slots, free[0], pinnedBudget, maxPipelines);
         } catch (RuntimeException e) {
+            if (s != null) {
+                CUstream created = s;
+                CudaStaging.attempt(null, () -> cuStreamDestroy(created));
+            }
             if (m != null) {
                 CUmodule loaded = m;
                 CudaStaging.attempt(null, () -> cuModuleUnload(loaded));
@@ -196,6 +218,27 @@ public final class CudaBackend implements Backend {
             // the stamp is informative only here; FatbinFreshnessTest checks it
         }
         return p;
+    }
+
+    /**
+     * Copies host memory (a Java array: pageable) into a device array and returns once the data is on
+     * the device. A pageable cuMemcpyHtoD may return before its DMA is done, and nothing orders the
+     * legacy stream it uses with the kernels' non-blocking streams: so copy on a stream and wait for it.
+     * JCuda holds the Java array (GetPrimitiveArrayCritical) only during the call, which is enough: an
+     * async copy from pageable memory has staged the data when it returns (CUDA's API sync rules), and
+     * one into pageable memory has completed.
+     */
+    void toDevice(CUdeviceptr dst, Pointer src, long bytes) {
+        makeCurrent();
+        cuMemcpyHtoDAsync(dst, src, bytes, arrayStream);
+        cuStreamSynchronize(arrayStream);
+    }
+
+    /** Copies a device array's elements to host memory; returns once they are there. */
+    void toHost(Pointer dst, CUdeviceptr src, long bytes) {
+        makeCurrent();
+        cuMemcpyDtoHAsync(dst, src, bytes, arrayStream);
+        cuStreamSynchronize(arrayStream);
     }
 
     /** Makes this backend's primary context current on the calling thread (cheap; done on every entry). */
@@ -465,6 +508,7 @@ public final class CudaBackend implements Backend {
         m.put("L2 cache", attributeOrNa(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE, v -> v / 1024 + " KiB"));
         m.put("PCI bus", attributeOrNa(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_PCI_BUS_ID, Integer::toString));
         m.put("kernels", "sigmoid.fatbin, nvcc " + stamp.getProperty("nvcc", "?") + ", " + stamp.getProperty("fatbin.size", "?") + " bytes");
+        m.put("launch", kernels.occupancy());
         m.put("staging", slots + " streams x 2 x " + mib(bufferBytes) + " pinned per pipeline, up to " + maxPipelines + " pipelines");
         m.put("break-even (host data)", breakEvenElements(Op.SIGMOID, DType.F32) + " float32 / " + breakEvenElements(Op.SIGMOID, DType.F64) + " float64 elements");
         return m;
@@ -502,6 +546,7 @@ public final class CudaBackend implements Backend {
                 }
             }
             open.clear();
+            first = CudaStaging.attempt(first, () -> cuStreamDestroy(arrayStream));
             first = CudaStaging.attempt(first, () -> cuModuleUnload(module));
             first = CudaStaging.attempt(first, () -> cuDevicePrimaryCtxRelease(device));
         }

@@ -1,14 +1,16 @@
 package org.sigbatch.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
 
-/** An array in GPU memory (cuMemAlloc), owned by the {@link CudaBackend} that allocated it. */
+/**
+ * An array in GPU memory (cuMemAlloc), owned by the {@link CudaBackend} that allocated it. Reads and
+ * writes are complete when they return (the owner's {@link CudaBackend#toDevice}/{@link CudaBackend#toHost}
+ * wait for the copy's stream), and calls on device arrays wait for their kernel: so a kernel on any
+ * stream sees what a write put there, and a read sees what the last call wrote.
+ */
 final class CudaDeviceArray implements DeviceArray {
     private final CudaBackend owner;
     private final DType dtype;
@@ -66,8 +68,7 @@ final class CudaDeviceArray implements DeviceArray {
     public void write(int index, float[] src, int srcOff, int len) {
         check(DType.F32, index, srcOff, len, src.length, "write");
         if (len > 0) {
-            owner.makeCurrent();
-            cuMemcpyHtoD(at(index), Pointer.to(src).withByteOffset((long) srcOff * Float.BYTES), (long) len * Float.BYTES);
+            owner.toDevice(at(index), Pointer.to(src).withByteOffset((long) srcOff * Float.BYTES), (long) len * Float.BYTES);
         }
     }
 
@@ -75,8 +76,7 @@ final class CudaDeviceArray implements DeviceArray {
     public void write(int index, double[] src, int srcOff, int len) {
         check(DType.F64, index, srcOff, len, src.length, "write");
         if (len > 0) {
-            owner.makeCurrent();
-            cuMemcpyHtoD(at(index), Pointer.to(src).withByteOffset((long) srcOff * Double.BYTES), (long) len * Double.BYTES);
+            owner.toDevice(at(index), Pointer.to(src).withByteOffset((long) srcOff * Double.BYTES), (long) len * Double.BYTES);
         }
     }
 
@@ -84,8 +84,7 @@ final class CudaDeviceArray implements DeviceArray {
     public void read(int index, float[] dst, int dstOff, int len) {
         check(DType.F32, index, dstOff, len, dst.length, "read");
         if (len > 0) {
-            owner.makeCurrent();
-            cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOff * Float.BYTES), at(index), (long) len * Float.BYTES);
+            owner.toHost(Pointer.to(dst).withByteOffset((long) dstOff * Float.BYTES), at(index), (long) len * Float.BYTES);
         }
     }
 
@@ -93,8 +92,7 @@ final class CudaDeviceArray implements DeviceArray {
     public void read(int index, double[] dst, int dstOff, int len) {
         check(DType.F64, index, dstOff, len, dst.length, "read");
         if (len > 0) {
-            owner.makeCurrent();
-            cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOff * Double.BYTES), at(index), (long) len * Double.BYTES);
+            owner.toHost(Pointer.to(dst).withByteOffset((long) dstOff * Double.BYTES), at(index), (long) len * Double.BYTES);
         }
     }
 

@@ -48,11 +48,15 @@ final class CudaDriver {
     }
 
     private static String probe() {
+        String tmp = System.getProperty("java.io.tmpdir");
         try {
             // JCuda unpacks its .so into java.io.tmpdir; a missing directory would read as "no CUDA"
-            Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+            Path dir = Files.createDirectories(Path.of(tmp));
+            if (!Files.isWritable(dir)) {
+                return "java.io.tmpdir (" + tmp + ") is not writable, JCuda cannot unpack its native library there";
+            }
         } catch (IOException | RuntimeException e) {
-            return "java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + ") is not writable, JCuda cannot unpack its native library: " + e;
+            return "java.io.tmpdir (" + tmp + ") is not writable, JCuda cannot unpack its native library: " + e;
         }
         try {
             JCudaDriver.setExceptionsEnabled(true);
@@ -67,43 +71,12 @@ final class CudaDriver {
                 return "the CUDA driver " + version(driverVersion) + " loaded but reports no device";
             }
             return "";
-        } catch (UnsatisfiedLinkError e) {
-            return "the NVIDIA driver library libcuda.so.1 could not be loaded (no NVIDIA driver on this machine?): " + essence(e);
         } catch (LinkageError e) {
-            return "JCuda's native library could not be loaded (libcuda.so.1 missing or unusable): " + essence(e);
+            // the real cause: no driver, a missing libstdc++, a noexec or unwritable tmpdir, a damaged copy there...
+            return NativeLoadReason.of(e, tmp);
         } catch (CudaException e) {
             return "cuInit failed: " + e.getMessage() + " (driver present but unusable: no device, or a driver older than the kernels need)";
         }
-    }
-
-    /**
-     * JCuda's loader error is many lines (every path it tried); keep the line that names the missing
-     * library, e.g. {@code libcuda.so.1: cannot open shared object file: No such file or directory}.
-     */
-    static String essence(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            for (Throwable x : prepend(t, t.getSuppressed())) {
-                String m = x.getMessage();
-                if (m == null) {
-                    continue;
-                }
-                for (String line : m.split("\\R")) {
-                    int i = line.indexOf("libcuda");
-                    if (i >= 0) {
-                        return line.substring(i).trim();
-                    }
-                }
-            }
-        }
-        String m = String.valueOf(e.getMessage());
-        return e.getClass().getSimpleName() + ": " + m.lines().findFirst().orElse("").trim();
-    }
-
-    private static Throwable[] prepend(Throwable t, Throwable[] rest) {
-        Throwable[] all = new Throwable[rest.length + 1];
-        all[0] = t;
-        System.arraycopy(rest, 0, all, 1, rest.length);
-        return all;
     }
 
     /** 12080 -> "12.8". */

@@ -1,50 +1,74 @@
 package org.sigbatch.cuda;
 
+import static jcuda.driver.JCudaDriver.cuFuncGetAttribute;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor;
 
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
 
-/** The kernels of sigmoid.fatbin and their launch configuration (grid from the SM count). */
+/**
+ * The kernels of sigmoid.fatbin and their launch shapes: 256 threads per block (the kernels'
+ * {@code __launch_bounds__}), the grid sized per kernel from the occupancy the driver reports for its
+ * register use (ptxas gives 32–58 registers per thread on sm_90: 4–8 resident blocks per SM, so no
+ * fixed number of blocks per SM fits every kernel).
+ */
 final class Kernels {
     static final int BLOCK = 256;
-    /** Blocks per SM: 8 x 256 threads fills an SM on every architecture since sm_75 (grid-stride loops do the rest). */
-    static final int BLOCKS_PER_SM = 8;
 
-    private final Map<Op, CUfunction> f32 = new EnumMap<>(Op.class);
-    private final Map<Op, CUfunction> f64 = new EnumMap<>(Op.class);
-    private final int maxBlocks;
+    /** A loaded kernel: its function, launch shape and registers per thread (for describe()). */
+    record Kernel(String name, CUfunction function, LaunchShape shape, int registers) {
+    }
+
+    private final Map<String, Kernel> byName = new LinkedHashMap<>();
 
     Kernels(CUmodule module, int multiprocessors) {
         for (Op op : Op.values()) {
-            f32.put(op, function(module, name(op, DType.F32)));
-            f64.put(op, function(module, name(op, DType.F64)));
+            for (DType t : DType.values()) {
+                String n = name(op, t);
+                byName.put(n, load(module, n, t, multiprocessors));
+            }
         }
-        this.maxBlocks = Math.max(1, multiprocessors) * BLOCKS_PER_SM;
+    }
+
+    /** Looks {@code name} up in the module and asks the driver how many 256-thread blocks of it fit on one SM. */
+    static Kernel load(CUmodule m, String name, DType t, int multiprocessors) {
+        CUfunction f = new CUfunction();
+        cuModuleGetFunction(f, m, name);
+        int[] blocks = {0};
+        cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, f, BLOCK, 0);
+        int[] regs = {0};
+        cuFuncGetAttribute(regs, CUfunction_attribute.CU_FUNC_ATTRIBUTE_NUM_REGS, f);
+        // elements per thread and pass: one 16-byte access (the kernels' vector path)
+        return new Kernel(name, f, new LaunchShape(BLOCK, blocks[0], Math.max(1, multiprocessors), 16 / t.bytes()), regs[0]);
     }
 
     /** Kernel name in sigmoid.cu, e.g. {@code backward_from_output_f32}. */
     static String name(Op op, DType t) {
-        return op.name().toLowerCase(java.util.Locale.ROOT) + (t == DType.F32 ? "_f32" : "_f64");
+        return op.name().toLowerCase(Locale.ROOT) + (t == DType.F32 ? "_f32" : "_f64");
     }
 
-    private static CUfunction function(CUmodule m, String name) {
-        CUfunction f = new CUfunction();
-        cuModuleGetFunction(f, m, name);
-        return f;
+    Kernel kernel(Op op, DType t) {
+        return byName.get(name(op, t));
     }
 
-    int grid(long n) {
-        long blocks = (n + BLOCK - 1) / BLOCK;
-        return (int) Math.max(1, Math.min(maxBlocks, blocks));
+    /** One line for describe(): registers per thread and resident blocks per SM of each kernel. */
+    String occupancy() {
+        StringBuilder sb = new StringBuilder(BLOCK + " threads/block; registers, blocks/SM:");
+        for (Kernel k : byName.values()) {
+            sb.append(' ').append(k.name()).append(' ').append(k.registers()).append("r/").append(k.shape().blocksPerSm()).append('b');
+        }
+        return sb.toString();
     }
 
     /**
@@ -52,6 +76,10 @@ final class Kernels {
      * the kernel's parameter order. Nothing is launched for {@code n == 0}.
      */
     void launch(Op op, DType t, CUstream stream, long n, CUdeviceptr... ptrs) {
+        launch(kernel(op, t), stream, n, ptrs);
+    }
+
+    static void launch(Kernel k, CUstream stream, long n, CUdeviceptr... ptrs) {
         if (n == 0) {
             return;
         }
@@ -60,7 +88,6 @@ final class Kernels {
             params[i] = Pointer.to(ptrs[i]);
         }
         params[ptrs.length] = Pointer.to(new long[] {n});
-        CUfunction f = (t == DType.F32 ? f32 : f64).get(op);
-        cuLaunchKernel(f, grid(n), 1, 1, BLOCK, 1, 1, 0, stream, Pointer.to(params), null);
+        cuLaunchKernel(k.function(), k.shape().grid(n), 1, 1, BLOCK, 1, 1, 0, stream, Pointer.to(params), null);
     }
 }

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -245,6 +246,38 @@ class CudaBackendTest {
     }
 
     /**
+     * A device-array write is on the device before the next kernel starts (the kernels run on
+     * non-blocking streams; a pageable copy may return before its DMA is done): 8 rounds of writing a
+     * new value into 32M elements and computing σ at once. A stale element keeps the previous round's σ.
+     */
+    @Test
+    void writesAreOrderedBeforeTheNextKernel() {
+        try (Sigmoid s = cuda()) {
+            int n = 1 << 25;
+            float[] x = new float[n];
+            float[] y = new float[n];
+            try (DeviceArray dx = s.allocate(DType.F32, n); DeviceArray dy = s.allocate(DType.F32, n)) {
+                for (int round = 0; round < 8; round++) {
+                    float v = round - 4.5f;
+                    Arrays.fill(x, v);
+                    dx.write(0, x, 0, n);
+                    assertEquals("cuda", s.sigmoid(dx, dy).backend());
+                    Arrays.fill(y, Float.NaN);
+                    dy.read(0, y, 0, n);
+                    double ref = Verifier.reference32(Op.SIGMOID, 0, v, 0);
+                    assertTrue(Ulps.error(y[0], ref) <= 1, "round " + round + ": σ(" + v + ") = " + y[0]);
+                    for (int i = 0; i < n; i++) {
+                        if (Float.floatToRawIntBits(y[i]) != Float.floatToRawIntBits(y[0])) {
+                            throw new AssertionError("round " + round + ": element " + i + " is " + y[i] + ", not σ(" + v + ") = " + y[0]
+                                    + " (the kernel read data the write had not finished, or the read ran early)");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Windows of device arrays at every offset modulo 16 bytes: the kernels' vector path with a peeled
      * head (same misalignment everywhere) and their scalar path (different misalignments).
      */
@@ -370,7 +403,7 @@ class CudaBackendTest {
     void describeHasTheDeviceFacts() {
         try (CudaBackend b = Toolchain.backendOrSkip(Map.of())) {
             Map<String, String> m = b.describe();
-            for (String k : List.of("device", "compute capability", "multiprocessors", "memory", "driver", "gpu clock")) {
+            for (String k : List.of("device", "compute capability", "multiprocessors", "memory", "driver", "gpu clock", "launch")) {
                 assertNotNull(m.get(k), k + " in " + m);
             }
             System.out.println(m);
