@@ -6,7 +6,9 @@ import org.sigbatch.spi.BackendProvider;
 
 /**
  * Provides the CPU backend. Options: {@code cpu.threads} (default: available processors),
- * {@code cpu.simd} ({@code auto}, {@code off}).
+ * {@code cpu.simd} ({@code auto}, {@code off}), {@code cpu.warmup} ({@code background}: a stand-in
+ * computes while the SIMD kernels are JIT-compiled, see {@link JitWarmup}; {@code off}: the SIMD
+ * kernels from the first element, slow for the first seconds of a JVM).
  */
 public final class CpuBackendProvider implements BackendProvider {
     @Override
@@ -31,6 +33,10 @@ public final class CpuBackendProvider implements BackendProvider {
             }
         }
         boolean simd = !"off".equalsIgnoreCase(options.getOrDefault("cpu.simd", "auto"));
-        return new CpuBackend(threads, simd ? Kernels.bestF32() : ScalarF32Kernels.INSTANCE, Kernels.bestF64());
+        String w = options.getOrDefault("cpu.warmup", "background").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!w.equals("background") && !w.equals("off")) {
+            throw new IllegalArgumentException("cpu.warmup must be background or off, got '" + options.get("cpu.warmup") + "'");
+        }
+        return new CpuBackend(threads, simd ? Kernels.bestF32() : ScalarF32Kernels.INSTANCE, Kernels.bestF64(), w.equals("background"));
     }
 }
