@@ -74,6 +74,8 @@ public final class Sigmoid implements AutoCloseable {
             }
         }
         providers.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
+        // open the CPU first (stable sort: the others keep their rank order): its JIT warm-up then runs while GPU drivers load
+        providers.sort(Comparator.comparing(p -> !p.id().equals("cpu")));
         Backend cpuBackend = null;
         List<Backend> accel = new ArrayList<>();
         Map<String, String> down = new LinkedHashMap<>();
