@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class EvalPipeline {
     static final int SLOTS = 3;
-    static final long FLUSH_BYTES = 64L << 20;
+    static final long FLUSH_BYTES = 16L << 20;
 
     /** One chunk: inputs read from the files, computed in place; {@code extra} holds fused's second output. */
     static final class Slot {
