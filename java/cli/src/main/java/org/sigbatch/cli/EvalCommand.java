@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.sigbatch.BackendKind;
 import org.sigbatch.DType;
@@ -63,6 +64,9 @@ final class EvalCommand extends BaseCommand {
             description = "Elements per chunk streamed through memory (default: ${DEFAULT-VALUE}; binary suffixes K, M, G).")
     long chunk;
 
+    /** From this many elements eval waits for the CPU's JIT warm-up (~1–2 s of one core) and runs SIMD from the first chunk. */
+    static final long WARMUP_MIN = 128L << 20;
+
     @Override
     int run() throws IOException {
         checkOptions();
@@ -86,7 +90,10 @@ final class EvalCommand extends BaseCommand {
             AtomicOutput.checkWritable(out2File, "--out2");
         }
         int chunkElems = (int) Math.min(chunk, Sizes.MAX_ARRAY / 8);
-        try (Sigmoid s = open(backend, verify)) {
+        // below WARMUP_MIN elements the CPU's JIT warm-up would cost more than it saves: the SIMD kernel's
+        // scalar twin (same bits) computes everything; from there on the first chunk waits for the warm-up
+        boolean small = hx.count() < WARMUP_MIN;
+        try (Sigmoid s = open(backend, verify, small ? Map.of("cpu.warmup", "never") : Map.of())) {
             Summary sum = stream(s, hx, hg, chunkElems);
             report(s, hx, sum);
         }
@@ -156,7 +163,9 @@ final class EvalCommand extends BaseCommand {
                     return outs;
                 }
             };
-            EvalPipeline.Times times = new EvalPipeline(bytes, inputs, o2 != null, count, cap).run(io, slot -> {
+            // wait for the JIT (reading goes on meanwhile) only where the CPU computes and the warm-up pays
+            Runnable prepare = count >= WARMUP_MIN && s.choose(op, t, cap).equals("cpu") ? s::warmUp : () -> { };
+            EvalPipeline.Times times = new EvalPipeline(bytes, inputs, o2 != null, count, cap).run(io, prepare, slot -> {
                 Provenance p = apply(s, t, slot);
                 note(sum, p, slot.first);
                 sum.elements = slot.first + slot.n;
@@ -252,9 +261,10 @@ final class EvalCommand extends BaseCommand {
             sb.append(" (empty: nothing to compute)");
         } else {
             EvalPipeline.Times tm = sum.times;
-            sb.append(String.format(Locale.ROOT, "; %d chunk%s; read %.3f s, compute %.3f s (%.1f Melem/s), write %.3f s (overlapped), flush %.3f s; total %.3f s",
-                    sum.chunks, sum.chunks == 1 ? "" : "s", tm.read() / 1e9, sum.computeNanos / 1e9, sum.elements / (sum.computeNanos / 1e3),
-                    tm.write() / 1e9, tm.flush() / 1e9, sum.wallNanos / 1e9));
+            sb.append(String.format(Locale.ROOT, "; %d chunk%s; %sread %.3f s, compute %.3f s (%.1f Melem/s), write %.3f s (overlapped), flush %.3f s; total %.3f s",
+                    sum.chunks, sum.chunks == 1 ? "" : "s",
+                    tm.prepare() > 1_000_000 ? String.format(Locale.ROOT, "JIT warm-up %.3f s before the first chunk, ", tm.prepare() / 1e9) : "",
+                    tm.read() / 1e9, sum.computeNanos / 1e9, sum.elements / (sum.computeNanos / 1e3), tm.write() / 1e9, tm.flush() / 1e9, sum.wallNanos / 1e9));
             if (sum.transferNanos > 0 || sum.kernelNanos > 0) {
                 sb.append(String.format(Locale.ROOT, " (transfer %.3f s, kernel %.3f s)", sum.transferNanos / 1e9, sum.kernelNanos / 1e9));
             }

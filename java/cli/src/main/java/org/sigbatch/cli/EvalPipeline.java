@@ -57,8 +57,8 @@ final class EvalPipeline {
         void apply(Slot s) throws IOException;
     }
 
-    /** Busy time of each stage (they overlap), the final flush and the whole run, in nanoseconds. */
-    record Times(long read, long compute, long write, long flush, long wall) {
+    /** The wait before the first chunk, busy time of each stage (they overlap), the final flush and the whole run, in nanoseconds. */
+    record Times(long prepare, long read, long compute, long write, long flush, long wall) {
     }
 
     private static final Slot END = new Slot(0, false, 0);
@@ -95,6 +95,11 @@ final class EvalPipeline {
     }
 
     Times run(Io io, Compute compute) throws IOException {
+        return run(io, () -> { }, compute);
+    }
+
+    /** @param prepare runs on the calling thread once the reader has started, before the first chunk is computed */
+    Times run(Io io, Runnable prepare, Compute compute) throws IOException {
         long t0 = System.nanoTime();
         for (int i = 0; i < SLOTS; i++) {
             free.add(new Slot(inputs, extra, cap * bytes));
@@ -103,7 +108,11 @@ final class EvalPipeline {
         Thread reader = thread("sigbatch-eval-reader", () -> read(io));
         Thread writer = thread("sigbatch-eval-writer", () -> write(io.outputs(), flusher));
         long computeNanos = 0;
+        long prepareNanos = 0;
         try {
+            long p0 = System.nanoTime();
+            prepare.run();
+            prepareNanos = System.nanoTime() - p0;
             while (true) {
                 Slot s = take(filled);
                 if (s == END) {
@@ -133,7 +142,7 @@ final class EvalPipeline {
             joinQuietly(reader);
             joinQuietly(writer);
         }
-        return new Times(readNanos, computeNanos, writeNanos, flusher.finalNanos, System.nanoTime() - t0);
+        return new Times(prepareNanos, readNanos, computeNanos, writeNanos, flusher.finalNanos, System.nanoTime() - t0);
     }
 
     private void read(Io io) {

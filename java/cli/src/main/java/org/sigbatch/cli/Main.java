@@ -71,12 +71,12 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Commands that compute start the CPU kernels' JIT warm-up ({@link JitWarmup}) before the command
-     * line is parsed and the backends are opened, which takes a few hundred milliseconds: the warm-up
-     * is on the critical path of a short eval. The evaluator opened later joins the same warm-up.
+     * bench and run start the CPU kernels' JIT warm-up ({@link JitWarmup}) before the command line is
+     * parsed and the backends are opened, which takes a few hundred milliseconds. The evaluator opened
+     * later joins the same warm-up.
      */
     static void prestartCpuWarmup(String[] args) {
-        if (args.length == 0 || !(args[0].equals("eval") || args[0].equals("bench") || args[0].equals("run"))) {
+        if (args.length == 0 || !(args[0].equals("bench") || args[0].equals("run"))) { // eval decides from the file's size
             return;
         }
         for (String a : args) {

@@ -51,6 +51,11 @@ class EvalCommandTest {
             assertTrue(e <= Verifier.bound(Op.SIGMOID, 0), "x=" + x[i] + " y=" + y[i] + " err " + e);
         }
         assertTrue(r.err().contains("sigmoid float32 (2, 3, 4) 24 elements on "), r.err()); // the provenance line
+        // a small file: the CPU's JIT warm-up would cost more than it saves, the SIMD kernel's twin computes it
+        assertTrue(r.err().contains("no JIT warm-up (cpu.warmup=never)") || !r.err().contains("on cpu"), r.err());
+        Cli.Result bg = Cli.run("eval", "--op", "sigmoid", "--in", in.toString(), "--out", out.toString(), "--backend", "cpu", "-o", "cpu.warmup=background");
+        assertEquals(0, bg.code(), bg.err());
+        assertFalse(bg.err().contains("cpu.warmup=never"), bg.err()); // the user's choice wins
         assertTrue(Cli.tempFiles(dir).isEmpty());
     }
 

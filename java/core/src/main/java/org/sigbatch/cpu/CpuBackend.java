@@ -54,6 +54,11 @@ public final class CpuBackend implements Backend {
         this(threads, f32, f64, warmUp ? JitWarmup.of(f32) : JitWarmup.NONE, warmUp ? JitWarmup.of(f64) : JitWarmup.NONE);
     }
 
+    /** {@code cpu.warmup=never}: the stand-ins compute everything, no JIT warm-up thread. */
+    static CpuBackend standInsOnly(int threads, F32Kernels f32, F64Kernels f64) {
+        return new CpuBackend(threads, f32, f64, JitWarmup.never(f32), JitWarmup.never(f64));
+    }
+
     CpuBackend(int threads, F32Kernels f32, F64Kernels f64, JitWarmup warm32, JitWarmup warm64) {
         if (threads < 1) {
             throw new IllegalArgumentException("cpu threads must be >= 1, got " + threads);

@@ -41,7 +41,7 @@ public final class JitWarmup {
     /** For kernels that need no warm-up. */
     public static final JitWarmup NONE = new JitWarmup("none", null, "none", false, new IntConsumer[0], new IntConsumer[0]);
 
-    private enum State { WARMING, WARM, GAVE_UP }
+    private enum State { WARMING, WARM, GAVE_UP, NEVER }
 
     private final String kernel;
     private final Object standIn;
@@ -65,6 +65,35 @@ public final class JitWarmup {
         if (standIn == null) {
             finished.countDown();
         }
+    }
+
+    /**
+     * No warm-up at all: the stand-in computes everything and the SIMD kernel is never JIT-compiled
+     * ({@code cpu.warmup=never}). For short runs: the warm-up costs about 1–2 s of one core, more than
+     * it saves below ~100M elements (the stand-in takes ~10 ns per element and thread more). Kernels
+     * that need no warm-up get {@link #NONE}.
+     */
+    public static JitWarmup never(F32Kernels hot) {
+        if (!needsWarmup(hot)) {
+            return NONE;
+        }
+        F32Kernels si = standIn(hot);
+        return neverWith(hot.name(), si, si.name(), hot instanceof HasScalarTwin<?>);
+    }
+
+    public static JitWarmup never(F64Kernels hot) {
+        if (!needsWarmup(hot)) {
+            return NONE;
+        }
+        F64Kernels si = standIn(hot);
+        return neverWith(hot.name(), si, si.name(), hot instanceof HasScalarTwin<?>);
+    }
+
+    private static JitWarmup neverWith(String kernel, Object standIn, String standInName, boolean bitIdentical) {
+        JitWarmup w = new JitWarmup(kernel, standIn, standInName, bitIdentical, new IntConsumer[0], new IntConsumer[0]);
+        w.state = State.NEVER;
+        w.finished.countDown();
+        return w;
     }
 
     /** For tests: a warm-up that stays cold, with {@code standIn} computing, until {@link #markWarm()}. */
@@ -95,7 +124,7 @@ public final class JitWarmup {
             return NONE;
         }
         return BY_CLASS.computeIfAbsent(hot.getClass(), c -> {
-            F32Kernels si = hot instanceof HasScalarTwin<?> t && t.scalarTwin() instanceof F32Kernels k ? k : ScalarF32Kernels.INSTANCE;
+            F32Kernels si = standIn(hot);
             boolean same = hot instanceof HasScalarTwin<?>;
             return new JitWarmup(hot.name(), si, si.name(), same, F32Exercise.ops(hot), F32Exercise.ops(si)).start();
         });
@@ -106,10 +135,19 @@ public final class JitWarmup {
             return NONE;
         }
         return BY_CLASS.computeIfAbsent(hot.getClass(), c -> {
-            F64Kernels si = hot instanceof HasScalarTwin<?> t && t.scalarTwin() instanceof F64Kernels k ? k : AccurateF64Kernels.INSTANCE;
+            F64Kernels si = standIn(hot);
             boolean same = hot instanceof HasScalarTwin<?>;
             return new JitWarmup(hot.name(), si, si.name(), same, F64Exercise.ops(hot), F64Exercise.ops(si)).start();
         });
+    }
+
+    /** The kernel's bit-identical twin if it has one, else the portable scalar kernels. */
+    private static F32Kernels standIn(F32Kernels hot) {
+        return hot instanceof HasScalarTwin<?> t && t.scalarTwin() instanceof F32Kernels k ? k : ScalarF32Kernels.INSTANCE;
+    }
+
+    private static F64Kernels standIn(F64Kernels hot) {
+        return hot instanceof HasScalarTwin<?> t && t.scalarTwin() instanceof F64Kernels k ? k : AccurateF64Kernels.INSTANCE;
     }
 
     /** True once the SIMD kernel is compiled; until then callers use {@link #standIn()}. Cheap (one volatile read). */
@@ -129,7 +167,8 @@ public final class JitWarmup {
 
     /** A short note for provenance on calls the stand-in took part in. */
     public String standInNote() {
-        return "JIT warm-up: part by " + standInName + (bitIdentical ? ", bit-identical" : "");
+        String same = bitIdentical ? ", bit-identical" : "";
+        return state == State.NEVER ? "no JIT warm-up (cpu.warmup=never): all by " + standInName + same : "JIT warm-up: part by " + standInName + same;
     }
 
     /** Blocks until the kernel is warm or given up on (at most about {@value #CAP_SECONDS} s after the start). */
@@ -146,6 +185,7 @@ public final class JitWarmup {
         return switch (state) {
             case WARM -> standIn == null ? "not needed" : String.format(Locale.ROOT, "done: %s compiled after %.2f s", kernel, tookNanos / 1e9);
             case GAVE_UP -> "gave up after " + CAP_SECONDS + " s: " + kernel + " is not faster than " + standInName + "; using " + standInName;
+            case NEVER -> "off (cpu.warmup=never): " + standInName + " computes everything";
             case WARMING -> String.format(Locale.ROOT, "in progress for %.2f s; %s computes meanwhile", (System.nanoTime() - startNanos) / 1e9, standInName);
         };
     }

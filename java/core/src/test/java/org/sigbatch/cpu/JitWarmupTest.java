@@ -124,7 +124,22 @@ class JitWarmupTest {
         }
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> Sigmoid.builder().backend(BackendKind.CPU).option("cpu.warmup", "later").build());
-        assertTrue(e.getMessage().contains("cpu.warmup must be background or off"), e.getMessage());
+        assertTrue(e.getMessage().contains("cpu.warmup must be background, off or never"), e.getMessage());
+    }
+
+    @Test
+    void warmupNeverMeansTheStandInComputesEverythingAndSaysSo() {
+        try (Sigmoid s = Sigmoid.builder().backend(BackendKind.CPU).option("cpu.warmup", "never").build()) {
+            assertTrue(s.describe("cpu").get("float32 JIT warm-up").startsWith("off (cpu.warmup=never)"), s.describe("cpu").toString());
+            s.warmUp(); // returns at once: nothing to wait for
+            float[] x = random(1 << 17);
+            float[] y = new float[x.length];
+            Provenance p = s.sigmoid(x, y);
+            assertTrue(p.device().contains("no JIT warm-up (cpu.warmup=never): all by ") && p.device().contains("bit-identical"), p.device());
+            float[] want = new float[x.length];
+            Kernels.bestF32().sigmoid(x, 0, want, 0, x.length);
+            assertArrayEquals(want, y);
+        }
     }
 
     @Test
