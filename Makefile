@@ -23,6 +23,7 @@ jdk:
 
 build:
 	$(MVN) -q package -DskipTests
+	@scripts/aot-train "$(JDK)" $(CLI_JAR)
 
 # Every test, the exhaustive 2^32-input accuracy checks included.
 test:
@@ -37,8 +38,9 @@ test-quick:
 test-exhaustive:
 	$(MVN) verify $(MVN_TEST_FLAGS) -Dsigbatch.exhaustive=true -Dtest='*Exhaustive*' -Dsurefire.failIfNoSpecifiedTests=false
 
+# through the launcher: it adds the JIT and AOT-cache start-up flags (docs/first-call.md)
 run: build
-	$(JAVA) $(JAVA_OPTS) -jar $(CLI_JAR) run
+	java/cli/src/main/dist/sigbatch run
 
 # JMH benchmarks of the CPU engine; BENCH_ARGS passes JMH options (e.g. BENCH_ARGS='-p size=4194304').
 BENCH_ARGS ?=

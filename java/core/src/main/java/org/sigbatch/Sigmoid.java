@@ -74,6 +74,8 @@ public final class Sigmoid implements AutoCloseable {
             }
         }
         providers.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
+        // open the CPU first (stable sort: the others keep their rank order): its JIT warm-up then runs while GPU drivers load
+        providers.sort(Comparator.comparing(p -> !p.id().equals("cpu")));
         Backend cpuBackend = null;
         List<Backend> accel = new ArrayList<>();
         Map<String, String> down = new LinkedHashMap<>();
@@ -243,6 +245,26 @@ public final class Sigmoid implements AutoCloseable {
     /** Device description of an opened backend ({@code sigbatch devices}). */
     public Map<String, String> describe(String backendId) {
         return backend(backendId).describe();
+    }
+
+    /**
+     * Blocks until every backend of this evaluator runs at full speed, and returns how long it waited.
+     * The CPU backend's SIMD kernels are fast only once the JIT (C2) has compiled them: a background
+     * thread starts on that when the evaluator is built and needs about 1–2.5 s of one core after JVM
+     * start (measured on a 2-core Zen 3 with the default JIT thresholds; later evaluators in the same JVM
+     * find them warm). Calls made meanwhile are not slowed to a crawl: they run a bit-identical scalar
+     * twin at about a quarter of the SIMD speed, switching to SIMD mid-call when it is ready. Call this
+     * before timing calls, or where even that matters (the first call on 16M elements takes about 4× the
+     * steady-state time without it).
+     */
+    public java.time.Duration warmUp() {
+        ensureOpen();
+        long t0 = System.nanoTime();
+        cpu.warmUp();
+        for (Backend b : accelerators) {
+            b.warmUp();
+        }
+        return java.time.Duration.ofNanos(System.nanoTime() - t0);
     }
 
     /** Device name of an opened backend. */
@@ -573,7 +595,8 @@ public final class Sigmoid implements AutoCloseable {
         }
         long nanos = System.nanoTime() - t0;
         Verifier.check(op, batch, snap, producer.id());
-        return new Provenance(producer.id(), producer.device(), op, dtype, n, fallbackFrom, fallbackReason, primaryDone,
+        String device = timings.device() != null ? timings.device() : producer.device();
+        return new Provenance(producer.id(), device, op, dtype, n, fallbackFrom, fallbackReason, primaryDone,
                 verify, snap.size(), nanos, timings.transferNanos(), timings.kernelNanos());
     }
 

@@ -58,7 +58,17 @@ abstract class BaseCommand implements Callable<Integer> {
     abstract int run() throws Exception;
 
     Sigmoid open(BackendKind kind, VerifyPolicy verify) {
+        return open(kind, verify, Map.of());
+    }
+
+    /** With {@code defaults} for options the user did not set (with -o or -Dsigbatch.KEY). */
+    Sigmoid open(BackendKind kind, VerifyPolicy verify, Map<String, String> defaults) {
         Sigmoid.Builder b = Sigmoid.builder().backend(kind).verify(verify);
+        defaults.forEach((k, v) -> {
+            if (!backendOptions.containsKey(k) && System.getProperty("sigbatch." + k) == null) {
+                b.option(k, v);
+            }
+        });
         backendOptions.forEach(b::option);
         return b.build();
     }

@@ -17,16 +17,17 @@ import org.sigbatch.Sigmoid;
 import org.sigbatch.VerifyPolicy;
 
 /**
- * The benchmark behind {@code sigbatch bench} and {@code sigbatch run}: for each size, backend and op,
- * a timed warm-up, then {@code repeat} samples of wall time (each sample averages enough calls to last
- * about a millisecond, so that small sizes are not timer noise). Host arrays in, host arrays out: GPU
- * figures include the transfers, which is what a caller with host data pays.
+ * The benchmark behind {@code sigbatch bench} and {@code sigbatch run}: every evaluator's
+ * {@link Sigmoid#warmUp()} first (the CPU's JIT), then for each size, backend and op a warm-up until
+ * the case's timing is stable ({@link BenchWarmup}, capped at --warmup seconds), then {@code repeat}
+ * samples of wall time (each sample averages enough calls to last about a millisecond, so that small
+ * sizes are not timer noise). Host arrays in, host arrays out: GPU figures include the transfers,
+ * which is what a caller with host data pays.
  */
 final class Bench {
     /**
-     * @param warmupSeconds    warm-up per case before timing
-     * @param jitWarmupSeconds once per backend and op before any case, on a mid-sized batch: the JIT
-     *                         compiles the CPU's SIMD loops only after a second or two of calls
+     * @param warmupSeconds    the longest warm-up per case (it ends earlier when the timing is stable); 0: none
+     * @param jitWarmupSeconds extra fixed warm-up once per backend and op before any case, on a 64K batch
      */
     record Config(List<Op> ops, List<BackendKind> backends, long[] sizes, DType dtype, int repeat, double warmupSeconds,
                   double jitWarmupSeconds, Map<String, String> options) {
@@ -35,7 +36,13 @@ final class Bench {
     /** One measured case. Times in seconds; transfer/kernel NaN where the backend does not report them. */
     record Result(String backend, String device, Op op, DType dtype, long size, int repeats, int callsPerSample,
                   double median, double min, double max, double p25, double p75,
-                  double transfer, double kernel, int fallbacks) {
+                  double transfer, double kernel, int fallbacks, BenchWarmup.Outcome warmup) {
+        Result(String backend, String device, Op op, DType dtype, long size, int repeats, int callsPerSample, double median, double min, double max,
+               double p25, double p75, double transfer, double kernel, int fallbacks) {
+            this(backend, device, op, dtype, size, repeats, callsPerSample, median, min, max, p25, p75, transfer, kernel, fallbacks,
+                    new BenchWarmup.Outcome(0, 0, false, true, Double.NaN, Double.NaN));
+        }
+
         double elementsPerSecond() {
             return size / median;
         }
@@ -96,6 +103,11 @@ final class Bench {
             Map<String, String> devices = new LinkedHashMap<>();
             evaluators.forEach((id, s) -> devices.put(id, s.deviceName(id)));
             List<Result> results = new ArrayList<>();
+            if (c.warmupSeconds() > 0) {
+                for (var e : evaluators.entrySet()) {
+                    progress.accept("warming up " + e.getKey() + ": " + e.getValue().warmUp().toMillis() + " ms");
+                }
+            }
             if (c.jitWarmupSeconds() > 0) {
                 Data w = new Data(c.dtype(), (int) Math.min(1 << 16, c.sizes()[c.sizes().length - 1]));
                 for (var e : evaluators.entrySet()) {
@@ -111,10 +123,9 @@ final class Bench {
             for (long size : c.sizes()) {
                 Data d = new Data(c.dtype(), (int) size);
                 for (var e : evaluators.entrySet()) {
-                    for (Op op : c.ops()) {
-                        Result r = measure(e.getValue(), e.getKey(), op, d, c);
+                    for (Result r : measure(e.getValue(), e.getKey(), c.ops(), d, c)) {
                         results.add(r);
-                        progress.accept(String.format(Locale.ROOT, "%s %s %s: %s", e.getKey(), op.label(), Sizes.format(size), Format.rate(r.elementsPerSecond())));
+                        progress.accept(String.format(Locale.ROOT, "%s %s %s: %s", e.getKey(), r.op().label(), Sizes.format(size), Format.rate(r.elementsPerSecond())));
                     }
                 }
             }
@@ -196,23 +207,51 @@ final class Bench {
         }
     }
 
-    private static Result measure(Sigmoid s, String backend, Op op, Data d, Config c) {
-        // warm-up: at least 2 calls and warmupSeconds; it also measures the time of one call
-        long w0 = System.nanoTime();
-        long calls = 0;
-        long warmNanos = (long) (c.warmupSeconds() * 1e9);
-        do {
-            d.call(s, op);
-            calls++;
-        } while (calls < 2 || System.nanoTime() - w0 < warmNanos);
-        double perCall = (System.nanoTime() - w0) / 1e9 / calls;
-        int inner = (int) Math.max(1, Math.min(1_000_000, Math.ceil(1e-3 / Math.max(perCall, 1e-9))));
-        double[] t = new double[c.repeat()];
-        double[] tr = new double[c.repeat()];
-        double[] kr = new double[c.repeat()];
-        int fallbacks = 0;
-        String device = null;
-        for (int k = 0; k < t.length; k++) {
+    /**
+     * The cases of one size and backend: each op warmed up until stable, then the ops' timed samples
+     * interleaved (one sample of each op in turn), so that a busy moment on a shared machine or a
+     * frequency change hits all of them alike and their ratios stay meaningful.
+     */
+    private static List<Result> measure(Sigmoid s, String backend, List<Op> ops, Data d, Config c) {
+        List<Case> cases = new ArrayList<>();
+        for (Op op : ops) {
+            cases.add(new Case(s, backend, op, d, c.repeat(), BenchWarmup.run(() -> d.call(s, op), c.warmupSeconds())));
+        }
+        for (int k = 0; k < c.repeat(); k++) {
+            for (Case x : cases) {
+                x.sample(k);
+            }
+        }
+        return cases.stream().map(Case::result).toList();
+    }
+
+    /** One op's timed samples. */
+    private static final class Case {
+        final Sigmoid s;
+        final String backend;
+        final Op op;
+        final Data d;
+        final BenchWarmup.Outcome warmup;
+        final int inner;
+        final double[] t;
+        final double[] tr;
+        final double[] kr;
+        int fallbacks;
+        String device;
+
+        Case(Sigmoid s, String backend, Op op, Data d, int repeat, BenchWarmup.Outcome warmup) {
+            this.s = s;
+            this.backend = backend;
+            this.op = op;
+            this.d = d;
+            this.warmup = warmup;
+            this.inner = (int) Math.max(1, Math.min(1_000_000, Math.ceil(1e-3 / Math.max(warmup.perCall(), 1e-9))));
+            this.t = new double[repeat];
+            this.tr = new double[repeat];
+            this.kr = new double[repeat];
+        }
+
+        void sample(int k) {
             long transfer = 0;
             long kernel = 0;
             boolean haveT = true;
@@ -233,11 +272,14 @@ final class Bench {
             tr[k] = haveT ? transfer / 1e9 / inner : Double.NaN;
             kr[k] = haveK ? kernel / 1e9 / inner : Double.NaN;
         }
-        double[] sorted = t.clone();
-        Arrays.sort(sorted);
-        return new Result(backend, device == null ? s.deviceName(backend) : device, op, d.t, d.n, t.length, inner,
-                quantile(sorted, 0.5), sorted[0], sorted[sorted.length - 1], quantile(sorted, 0.25), quantile(sorted, 0.75),
-                median(tr), median(kr), fallbacks);
+
+        Result result() {
+            double[] sorted = t.clone();
+            Arrays.sort(sorted);
+            return new Result(backend, device == null ? s.deviceName(backend) : device, op, d.t, d.n, t.length, inner,
+                    quantile(sorted, 0.5), sorted[0], sorted[sorted.length - 1], quantile(sorted, 0.25), quantile(sorted, 0.75),
+                    median(tr), median(kr), fallbacks, warmup);
+        }
     }
 
     static double median(double[] v) {

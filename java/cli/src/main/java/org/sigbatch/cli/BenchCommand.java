@@ -34,12 +34,13 @@ final class BenchCommand extends BaseCommand {
     @Option(names = "--repeat", defaultValue = "10", paramLabel = "N", description = "Timed samples per case (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--warmup", defaultValue = "0.5", paramLabel = "SECONDS",
-            description = "Warm-up per case before timing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Longest warm-up per case: it ends as soon as the median time of the last 5 warm-up samples is within 5% of the 5 before; "
+                    + "a case not stable by then is flagged (default: ${DEFAULT-VALUE}; 0: no warm-up at all, not even the CPU's JIT).")
     double warmup;
 
-    @Option(names = "--jit-warmup", defaultValue = "1", paramLabel = "SECONDS",
-            description = "Warm-up per backend and op before the first case, on a 64K batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--jit-warmup", defaultValue = "0", paramLabel = "SECONDS",
+            description = "Extra fixed warm-up per backend and op before the first case, on a 64K batch (default: ${DEFAULT-VALUE}).")
     double jitWarmup;
 
     @Option(names = "--csv", paramLabel = "F.csv", description = "Write the results as CSV (one row per case, with the machine and JDK).")

@@ -31,8 +31,11 @@ final class BenchReport {
     }
 
     static void table(Outcome o, Bench.Config c, PrintWriter out) {
-        out.printf(Locale.ROOT, "sigbatch bench: %s, %d timed samples per case after %.2g s warm-up; %s%n",
-                c.dtype(), c.repeat(), c.warmupSeconds(), MachineInfo.summary());
+        out.printf(Locale.ROOT, "sigbatch bench: %s, %d timed samples per case after %s; %s%n",
+                c.dtype(), c.repeat(), c.warmupSeconds() > 0 ? String.format(Locale.ROOT,
+                        "a warm-up until stable (last %d samples' median within %.0f%% of the %d before, at most %.3g s)",
+                        BenchWarmup.WINDOW, 100 * BenchWarmup.TOLERANCE, BenchWarmup.WINDOW, c.warmupSeconds()) : "no warm-up (--warmup 0)",
+                MachineInfo.summary());
         for (var e : o.devices().entrySet()) {
             out.println("  " + e.getKey() + ": " + e.getValue());
         }
@@ -49,6 +52,9 @@ final class BenchReport {
                     Double.isNaN(sp) ? "-" : String.format(Locale.ROOT, "%.2fx", sp));
             if (r.fallbacks() > 0) {
                 out.println("        ^ " + r.fallbacks() + " call(s) FELL BACK to the CPU during this case");
+            }
+            if (c.warmupSeconds() > 0 && r.warmup().problem() != null) {
+                out.println("        ^ WARNING: " + r.warmup().problem() + "; this case may still include warm-up");
             }
         }
         for (Bench.Crossover x : o.crossovers()) {
@@ -71,6 +77,8 @@ final class BenchReport {
         settings.put("sizes", java.util.Arrays.stream(c.sizes()).boxed().toList());
         settings.put("repeat", c.repeat());
         settings.put("warmup_seconds", c.warmupSeconds());
+        settings.put("warmup_criterion", String.format(Locale.ROOT, "median of the last %d samples within %.0f%% of the %d before, at most warmup_seconds",
+                BenchWarmup.WINDOW, 100 * BenchWarmup.TOLERANCE, BenchWarmup.WINDOW));
         root.put("settings", settings);
         List<Object> backends = new ArrayList<>();
         o.devices().forEach((id, dev) -> {
@@ -109,6 +117,8 @@ final class BenchReport {
             m.put("kernel_seconds", r.kernel());
             m.put("speedup_vs_cpu", o.speedup(r));
             m.put("fallbacks", r.fallbacks());
+            m.put("warmup_spent_seconds", r.warmup().seconds());
+            m.put("warmup_stable", r.warmup().stable());
             results.add(m);
         }
         root.put("results", results);
@@ -128,7 +138,7 @@ final class BenchReport {
 
     static final List<String> CSV_COLUMNS = List.of("backend", "device", "op", "dtype", "size", "median_seconds", "min_seconds", "max_seconds",
             "p25_seconds", "p75_seconds", "repeats", "elements_per_second", "gb_per_second", "transfer_seconds", "kernel_seconds",
-            "speedup_vs_cpu", "fallbacks", "os", "arch", "cpu_model", "cores", "memory_bytes", "jdk");
+            "speedup_vs_cpu", "fallbacks", "warmup_spent_seconds", "warmup_stable", "os", "arch", "cpu_model", "cores", "memory_bytes", "jdk");
 
     static String csv(Outcome o) {
         StringBuilder sb = new StringBuilder(String.join(",", CSV_COLUMNS)).append('\n');
@@ -136,7 +146,8 @@ final class BenchReport {
         for (Result r : o.results()) {
             List<Object> row = List.of(r.backend(), r.device(), r.op().label(), Converters.shortName(r.dtype()), r.size(), r.median(), r.min(), r.max(),
                     r.p25(), r.p75(), r.repeats(), r.elementsPerSecond(), r.gbPerSecond(), r.transfer(), r.kernel(), o.speedup(r), r.fallbacks(),
-                    mach.get("os"), mach.get("arch"), mach.get("cpu_model"), mach.get("cores"), mach.get("memory_bytes"), MachineInfo.jdk());
+                    r.warmup().seconds(), r.warmup().stable(), mach.get("os"), mach.get("arch"), mach.get("cpu_model"), mach.get("cores"),
+                    mach.get("memory_bytes"), MachineInfo.jdk());
             List<String> cells = new ArrayList<>();
             for (Object v : row) {
                 cells.add(cell(v));

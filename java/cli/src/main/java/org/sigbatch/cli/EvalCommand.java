@@ -2,7 +2,8 @@ package org.sigbatch.cli;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.sigbatch.BackendKind;
 import org.sigbatch.DType;
@@ -62,6 +64,9 @@ final class EvalCommand extends BaseCommand {
             description = "Elements per chunk streamed through memory (default: ${DEFAULT-VALUE}; binary suffixes K, M, G).")
     long chunk;
 
+    /** From this many elements eval waits for the CPU's JIT warm-up (~1–2 s of one core) and runs SIMD from the first chunk. */
+    static final long WARMUP_MIN = 128L << 20;
+
     @Override
     int run() throws IOException {
         checkOptions();
@@ -85,7 +90,10 @@ final class EvalCommand extends BaseCommand {
             AtomicOutput.checkWritable(out2File, "--out2");
         }
         int chunkElems = (int) Math.min(chunk, Sizes.MAX_ARRAY / 8);
-        try (Sigmoid s = open(backend, verify)) {
+        // below WARMUP_MIN elements the CPU's JIT warm-up would cost more than it saves: the SIMD kernel's
+        // scalar twin (same bits) computes everything; from there on the first chunk waits for the warm-up
+        boolean small = hx.count() < WARMUP_MIN;
+        try (Sigmoid s = open(backend, verify, small ? Map.of("cpu.warmup", "never") : Map.of())) {
             Summary sum = stream(s, hx, hg, chunkElems);
             report(s, hx, sum);
         }
@@ -115,6 +123,7 @@ final class EvalCommand extends BaseCommand {
     static final class Summary {
         long elements;
         int chunks;
+        EvalPipeline.Times times;
         long computeNanos;
         long wallNanos;
         long verified;
@@ -129,7 +138,8 @@ final class EvalCommand extends BaseCommand {
         DType t = hx.dtype();
         int bytes = t.bytes();
         long count = hx.count();
-        int cap = (int) Math.max(1, Math.min(chunkElems, count));
+        int inputs = grad == null ? 1 : 2;
+        int cap = fitChunk((int) Math.max(1, Math.min(chunkElems, count)), bytes, inputs);
         Summary sum = new Summary();
         byte[] header = Npy.header(t, hx.shape(), hx.fortranOrder());
         try (FileChannel cx = FileChannel.open(in, StandardOpenOption.READ);
@@ -141,38 +151,75 @@ final class EvalCommand extends BaseCommand {
             if (o2 != null) {
                 writeAll(o2.channel(), ByteBuffer.wrap(header));
             }
-            ByteBuffer bx = ByteBuffer.allocateDirect(cap * bytes).order(ByteOrder.LITTLE_ENDIAN);
-            ByteBuffer bg = cg == null ? null : ByteBuffer.allocateDirect(cap * bytes).order(ByteOrder.LITTLE_ENDIAN);
-            ByteBuffer b1 = ByteBuffer.allocateDirect(cap * bytes).order(ByteOrder.LITTLE_ENDIAN);
-            ByteBuffer b2 = o2 == null ? null : ByteBuffer.allocateDirect(cap * bytes).order(ByteOrder.LITTLE_ENDIAN);
-            Arrays a = new Arrays(t, cap, cg != null, o2 != null);
-            for (long done = 0; done < count; ) {
-                int n = (int) Math.min(cap, count - done);
-                read(cx, bx, n * bytes, hx.dataOffset() + done * bytes, in);
-                if (cg != null) {
-                    read(cg, bg, n * bytes, hg.dataOffset() + done * bytes, grad);
+            FileChannel[] outs = o2 == null ? new FileChannel[] {o1.channel()} : new FileChannel[] {o1.channel(), o2.channel()};
+            EvalPipeline.Io io = new EvalPipeline.Io() {
+                @Override
+                public void read(int i, long first, int n, ByteBuffer dst) throws IOException {
+                    EvalCommand.read(i == 0 ? cx : cg, dst, (i == 0 ? hx : hg).dataOffset() + first * bytes, i == 0 ? in : grad);
                 }
-                a.load(bx, bg, n);
-                long c0 = System.nanoTime();
-                Provenance p = a.apply(s, op, n);
-                sum.computeNanos += System.nanoTime() - c0;
-                a.store(b1, b2, n);
-                writeAll(o1.channel(), b1);
-                if (o2 != null) {
-                    writeAll(o2.channel(), b2);
+
+                @Override
+                public FileChannel[] outputs() {
+                    return outs;
                 }
-                note(sum, p, done);
-                done += n;
-                sum.elements = done;
-                bar.step(n);
-            }
+            };
+            // wait for the JIT (reading goes on meanwhile) only where the CPU computes and the warm-up pays
+            Runnable prepare = count >= WARMUP_MIN && s.choose(op, t, cap).equals("cpu") ? s::warmUp : () -> { };
+            EvalPipeline.Times times = new EvalPipeline(bytes, inputs, o2 != null, count, cap).run(io, prepare, slot -> {
+                Provenance p = apply(s, t, slot);
+                note(sum, p, slot.first);
+                sum.elements = slot.first + slot.n;
+                bar.step(slot.n);
+            });
+            sum.times = times;
             o1.commit();
             if (o2 != null) {
                 o2.commit();
             }
         }
+        sum.computeNanos = sum.times.compute();
         sum.wallNanos = System.nanoTime() - t0;
         return sum;
+    }
+
+    /**
+     * The chunk, shrunk if {@link EvalPipeline#SLOTS} sets of its buffers would take more than half the
+     * direct memory the JVM allows (by default as much as the heap: -Xmx256m allows 128 MB of chunks).
+     */
+    private int fitChunk(int cap, int bytes, int inputs) {
+        long budget = DirectMemory.max() / 2;
+        int fit = cap;
+        while (fit > 4096 && EvalPipeline.memory(bytes, inputs, out2File != null, fit) > budget) {
+            fit /= 2;
+        }
+        if (fit != cap && verbose) {
+            err().println(name() + ": chunk of " + cap + " elements lowered to " + fit + " to fit the direct memory (" + Sizes.bytes(DirectMemory.max()) + ")");
+        }
+        return fit;
+    }
+
+    /** Evaluates one chunk in place on its direct buffers: outputs overwrite x, fused's σ' goes to the extra buffer. */
+    private Provenance apply(Sigmoid s, DType t, EvalPipeline.Slot slot) {
+        if (t == DType.F32) {
+            FloatBuffer x = slot.in[0].asFloatBuffer();
+            FloatBuffer g = slot.in.length > 1 ? slot.in[1].asFloatBuffer() : null;
+            return switch (op) {
+                case SIGMOID -> s.sigmoid(x, x);
+                case DERIVATIVE -> s.derivative(x, x);
+                case FUSED -> s.fused(x, x, slot.extra.position(0).limit(slot.n * 4).asFloatBuffer());
+                case BACKWARD -> s.backward(x, g, x);
+                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, x);
+            };
+        }
+        DoubleBuffer x = slot.in[0].asDoubleBuffer();
+        DoubleBuffer g = slot.in.length > 1 ? slot.in[1].asDoubleBuffer() : null;
+        return switch (op) {
+            case SIGMOID -> s.sigmoid(x, x);
+            case DERIVATIVE -> s.derivative(x, x);
+            case FUSED -> s.fused(x, x, slot.extra.position(0).limit(slot.n * 8).asDoubleBuffer());
+            case BACKWARD -> s.backward(x, g, x);
+            case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, x);
+        };
     }
 
     private void note(Summary sum, Provenance p, long offset) {
@@ -213,8 +260,11 @@ final class EvalCommand extends BaseCommand {
         if (sum.elements == 0) {
             sb.append(" (empty: nothing to compute)");
         } else {
-            sb.append(String.format(Locale.ROOT, "; %d chunk%s, compute %.3f s (%.1f Melem/s), total %.3f s", sum.chunks, sum.chunks == 1 ? "" : "s",
-                    sum.computeNanos / 1e9, sum.elements / (sum.computeNanos / 1e3), sum.wallNanos / 1e9));
+            EvalPipeline.Times tm = sum.times;
+            sb.append(String.format(Locale.ROOT, "; %d chunk%s; %sread %.3f s, compute %.3f s (%.1f Melem/s), write %.3f s (overlapped), flush %.3f s; total %.3f s",
+                    sum.chunks, sum.chunks == 1 ? "" : "s",
+                    tm.prepare() > 1_000_000 ? String.format(Locale.ROOT, "JIT warm-up %.3f s before the first chunk, ", tm.prepare() / 1e9) : "",
+                    tm.read() / 1e9, sum.computeNanos / 1e9, sum.elements / (sum.computeNanos / 1e3), tm.write() / 1e9, tm.flush() / 1e9, sum.wallNanos / 1e9));
             if (sum.transferNanos > 0 || sum.kernelNanos > 0) {
                 sb.append(String.format(Locale.ROOT, " (transfer %.3f s, kernel %.3f s)", sum.transferNanos / 1e9, sum.kernelNanos / 1e9));
             }
@@ -227,98 +277,18 @@ final class EvalCommand extends BaseCommand {
         info(sb.toString());
     }
 
-    private static void read(FileChannel ch, ByteBuffer b, int len, long pos, Path file) throws IOException {
-        b.clear().limit(len);
+    /** Fills {@code b} (position to limit) from {@code pos}. */
+    private static void read(FileChannel ch, ByteBuffer b, long pos, Path file) throws IOException {
+        int len = b.remaining();
         int got = Npy.readFully(ch, b, pos);
         if (got < len) {
             throw new UserError(file + ": truncated data: the file ended at byte " + (pos + got) + " while reading (did it change during the run?)");
         }
-        b.flip();
     }
 
     private static void writeAll(FileChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             ch.write(b);
-        }
-    }
-
-    /** Heap arrays for one chunk: the facade reads heap arrays directly on the CPU. */
-    private static final class Arrays {
-        final DType t;
-        float[] fx;
-        float[] fg;
-        float[] f1;
-        float[] f2;
-        double[] dx;
-        double[] dg;
-        double[] d1;
-        double[] d2;
-
-        Arrays(DType t, int n, boolean grad, boolean two) {
-            this.t = t;
-            if (t == DType.F32) {
-                fx = new float[n];
-                fg = grad ? new float[n] : null;
-                f1 = new float[n];
-                f2 = two ? new float[n] : null;
-            } else {
-                dx = new double[n];
-                dg = grad ? new double[n] : null;
-                d1 = new double[n];
-                d2 = two ? new double[n] : null;
-            }
-        }
-
-        void load(ByteBuffer bx, ByteBuffer bg, int n) {
-            if (t == DType.F32) {
-                bx.asFloatBuffer().get(fx, 0, n);
-                if (bg != null) {
-                    bg.asFloatBuffer().get(fg, 0, n);
-                }
-            } else {
-                bx.asDoubleBuffer().get(dx, 0, n);
-                if (bg != null) {
-                    bg.asDoubleBuffer().get(dg, 0, n);
-                }
-            }
-        }
-
-        void store(ByteBuffer b1, ByteBuffer b2, int n) {
-            int len = n * t.bytes();
-            b1.clear().limit(len);
-            if (b2 != null) {
-                b2.clear().limit(len);
-            }
-            if (t == DType.F32) {
-                b1.asFloatBuffer().put(f1, 0, n);
-                if (b2 != null) {
-                    b2.asFloatBuffer().put(f2, 0, n);
-                }
-            } else {
-                b1.asDoubleBuffer().put(d1, 0, n);
-                if (b2 != null) {
-                    b2.asDoubleBuffer().put(d2, 0, n);
-                }
-            }
-        }
-
-        Provenance apply(Sigmoid s, Op op, int n) {
-            if (t == DType.F32) {
-                return switch (op) {
-                    case SIGMOID -> s.sigmoid(fx, 0, f1, 0, n);
-                    case DERIVATIVE -> s.derivative(fx, 0, f1, 0, n);
-                    case FUSED -> s.fused(fx, 0, f1, 0, f2, 0, n);
-                    case BACKWARD -> s.backward(fx, 0, fg, 0, f1, 0, n);
-                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(fx, 0, fg, 0, f1, 0, n);
-                };
-            }
-            return switch (op) {
-                case SIGMOID -> s.sigmoid(dx, 0, d1, 0, n);
-                case DERIVATIVE -> s.derivative(dx, 0, d1, 0, n);
-                case FUSED -> s.fused(dx, 0, d1, 0, d2, 0, n);
-                case BACKWARD -> s.backward(dx, 0, dg, 0, d1, 0, n);
-                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(dx, 0, dg, 0, d1, 0, n);
-            };
         }
     }
 }

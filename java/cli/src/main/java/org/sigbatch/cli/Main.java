@@ -10,6 +10,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sigbatch.BackendUnavailableException;
 import org.sigbatch.VerificationException;
+import org.sigbatch.cpu.JitWarmup;
+import org.sigbatch.cpu.Kernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,6 +42,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        prestartCpuWarmup(args);
         System.setProperty("java.awt.headless", "true");
         PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
         PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
@@ -65,6 +68,33 @@ public final class Main implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * bench and run start the CPU kernels' JIT warm-up ({@link JitWarmup}) before the command line is
+     * parsed and the backends are opened, which takes a few hundred milliseconds. The evaluator opened
+     * later joins the same warm-up.
+     */
+    static void prestartCpuWarmup(String[] args) {
+        if (args.length == 0 || !(args[0].equals("bench") || args[0].equals("run"))) { // eval decides from the file's size
+            return;
+        }
+        for (String a : args) {
+            String o = a.replace(" ", "");
+            if (o.equalsIgnoreCase("cpu.warmup=off") || o.equalsIgnoreCase("cpu.simd=off")) {
+                return;
+            }
+        }
+        if ("off".equalsIgnoreCase(System.getProperty("sigbatch.cpu.warmup", "").trim())
+                || "off".equalsIgnoreCase(System.getProperty("sigbatch.cpu.simd", "").trim())) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            JitWarmup.of(Kernels.bestF32());
+            JitWarmup.of(Kernels.bestF64());
+        }, "sigbatch-warmup-prestart");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

@@ -44,10 +44,12 @@ final class RunCommand extends BaseCommand {
     @Option(names = "--repeat", defaultValue = "5", paramLabel = "N", description = "Timed samples per bench case (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--warmup", defaultValue = "0.3", paramLabel = "SECONDS", description = "Warm-up per bench case (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "5", paramLabel = "SECONDS",
+            description = "Longest warm-up per bench case; it ends when the timing is stable (see bench --help; default: ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--jit-warmup", defaultValue = "1", paramLabel = "SECONDS", description = "Warm-up per backend and op before the sweep (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--jit-warmup", defaultValue = "0", paramLabel = "SECONDS",
+            description = "Extra fixed warm-up per backend and op before the sweep (default: ${DEFAULT-VALUE}).")
     double jitWarmup;
 
     @Option(names = "--eval-size", defaultValue = "16M", paramLabel = "N", converter = Converters.SizeConverter.class,

@@ -98,6 +98,22 @@ class SigbatchJarIT {
     }
 
     @Test
+    void theLauncherRunsWithACorruptAotCacheAndKeepsJvmMessagesOffStdout() throws Exception {
+        Path launcher = Path.of(System.getProperty("sigbatch.launcher", "src/main/dist/sigbatch"));
+        Assumptions.assumeTrue(Files.isExecutable(launcher), "no launcher at " + launcher);
+        Path copy = dir.resolve("sigbatch.jar");
+        Files.copy(jar, copy);
+        Path aot = dir.resolve("sigbatch.aot");
+        Files.writeString(aot, "not an AOT cache");
+        Files.setLastModifiedTime(aot, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000)); // newer than the jar
+        Files.writeString(dir.resolve("sigbatch.aot.jdk"), Path.of(System.getProperty("java.home")).toRealPath() + "\n");
+        Proc r = exec(List.of(launcher.toAbsolutePath().toString(), "--version"),
+                Map.of("SIGBATCH_JAR", copy.toString(), "JAVA_HOME", System.getProperty("java.home")));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("sigbatch "), "stdout must hold only the command's output: " + r.out());
+    }
+
+    @Test
     void theLauncherScriptFindsAJdkAndPassesTheFlags() throws Exception {
         Path launcher = Path.of(System.getProperty("sigbatch.launcher", "src/main/dist/sigbatch"));
         Assumptions.assumeTrue(Files.isExecutable(launcher), "no launcher at " + launcher);

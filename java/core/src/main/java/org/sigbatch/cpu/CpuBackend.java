@@ -19,20 +19,47 @@ import org.sigbatch.spi.Timings;
  * large batches into one contiguous range per thread (no thread hand-off below
  * {@link #PARALLEL_THRESHOLD} elements, where it costs as much as the work); runs the Vector API
  * kernels where the {@code jdk.incubator.vector} module is present, the scalar ones otherwise.
+ *
+ * <p>Until the JIT has compiled the Vector API kernels ({@link JitWarmup}, seconds after JVM start),
+ * calls run in blocks of {@link #COLD_BLOCK} elements and each block takes the SIMD kernel if it is
+ * warm by then, its stand-in (a bit-identical scalar twin where there is one) if not; the provenance
+ * of such a call says so.
  */
 public final class CpuBackend implements Backend {
     /** Below this many elements a call runs on the caller's thread. */
     static final int PARALLEL_THRESHOLD = 1 << 16;
     /** Staging block for operands that are not heap arrays (NIO buffers, device arrays). */
     private static final int BLOCK = 1 << 12;
+    /** While the SIMD kernels warm up, a call checks between blocks of this many elements whether they are ready. */
+    static final int COLD_BLOCK = 1 << 16;
 
     private final int threads;
     private final F32Kernels f32;
     private final F64Kernels f64;
     private final ForkJoinPool pool;
     private final String device;
+    private final JitWarmup warm32;
+    private final JitWarmup warm64;
+    private final F32Kernels cold32;
+    private final F64Kernels cold64;
+    /** What ran a call that the warm-up stand-ins took part in (built once, like {@link #device}). */
+    private final Timings coldTimings;
 
     public CpuBackend(int threads, F32Kernels f32, F64Kernels f64) {
+        this(threads, f32, f64, true);
+    }
+
+    /** @param warmUp whether to run stand-ins while the SIMD kernels warm up ({@code cpu.warmup=off}: SIMD from the first element) */
+    public CpuBackend(int threads, F32Kernels f32, F64Kernels f64, boolean warmUp) {
+        this(threads, f32, f64, warmUp ? JitWarmup.of(f32) : JitWarmup.NONE, warmUp ? JitWarmup.of(f64) : JitWarmup.NONE);
+    }
+
+    /** {@code cpu.warmup=never}: the stand-ins compute everything, no JIT warm-up thread. */
+    static CpuBackend standInsOnly(int threads, F32Kernels f32, F64Kernels f64) {
+        return new CpuBackend(threads, f32, f64, JitWarmup.never(f32), JitWarmup.never(f64));
+    }
+
+    CpuBackend(int threads, F32Kernels f32, F64Kernels f64, JitWarmup warm32, JitWarmup warm64) {
         if (threads < 1) {
             throw new IllegalArgumentException("cpu threads must be >= 1, got " + threads);
         }
@@ -40,6 +67,14 @@ public final class CpuBackend implements Backend {
         this.f32 = f32;
         this.f64 = f64;
         this.device = "cpu: " + threads + " thread" + (threads == 1 ? "" : "s") + ", f32 " + f32.name() + ", f64 " + f64.name();
+        this.warm32 = warm32;
+        this.warm64 = warm64;
+        this.cold32 = warm32.isWarm() ? f32 : (F32Kernels) warm32.standIn();
+        this.cold64 = warm64.isWarm() ? f64 : (F64Kernels) warm64.standIn();
+        String note = (warm32 == JitWarmup.NONE ? "" : "f32 " + warm32.standInNote())
+                + (warm32 != JitWarmup.NONE && warm64 != JitWarmup.NONE ? "; " : "")
+                + (warm64 == JitWarmup.NONE ? "" : "f64 " + warm64.standInNote());
+        this.coldTimings = new Timings(-1, -1, device + " (" + note + ")");
         this.pool = threads > 1 ? new ForkJoinPool(threads, p -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
             t.setName("sigbatch-cpu-" + t.getPoolIndex());
@@ -70,6 +105,13 @@ public final class CpuBackend implements Backend {
         return threads;
     }
 
+    /** Blocks until the SIMD kernels are JIT-compiled (or given up on); see {@link JitWarmup}. */
+    @Override
+    public void warmUp() {
+        warm32.await();
+        warm64.await();
+    }
+
     @Override
     public boolean supports(Op op, DType dtype) {
         return true;
@@ -89,10 +131,9 @@ public final class CpuBackend implements Backend {
         }
         int parts = (pool == null || n < PARALLEL_THRESHOLD) ? 1 : (int) Math.min(threads, n / (PARALLEL_THRESHOLD / 2));
         if (parts <= 1) {
-            runRange(op, batch);
-            return Timings.NONE;
+            return runRange(op, batch) ? coldTimings : Timings.NONE;
         }
-        List<Future<?>> futures = new ArrayList<>(parts);
+        List<Future<Boolean>> futures = new ArrayList<>(parts);
         // ranges aligned to 64 elements so that no two threads share a cache line of an output
         long per = ((long) n + parts - 1) / parts;
         per = (per + 63) & ~63L;
@@ -100,9 +141,10 @@ public final class CpuBackend implements Backend {
             Batch part = batch.slice((int) from, (int) Math.min(per, n - from));
             futures.add(pool.submit(() -> runRange(op, part)));
         }
-        for (Future<?> f : futures) {
+        boolean cold = false;
+        for (Future<Boolean> f : futures) {
             try {
-                f.get();
+                cold |= f.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while the CPU backend was evaluating", e);
@@ -113,19 +155,15 @@ public final class CpuBackend implements Backend {
                 throw new IllegalStateException(e.getCause());
             }
         }
-        return Timings.NONE;
+        return cold ? coldTimings : Timings.NONE;
     }
 
-    /** Evaluates a whole batch on the calling thread. */
-    void runRange(Op op, Batch b) {
+    /** Evaluates a whole batch on the calling thread; true if a warm-up stand-in computed some of it. */
+    boolean runRange(Op op, Batch b) {
         if (allHeapArrays(b)) {
-            if (b.dtype() == DType.F32) {
-                runF32(op, b, 0, b.length());
-            } else {
-                runF64(op, b, 0, b.length());
-            }
-            return;
+            return run(op, b, 0, b.length());
         }
+        boolean cold = false;
         // stage through heap blocks: copy inputs in, compute, copy outputs out (in index order)
         Batch staged = stagingBatch(b);
         for (int from = 0; from < b.length(); from += BLOCK) {
@@ -133,14 +171,39 @@ public final class CpuBackend implements Backend {
             for (int i = 0; i < b.inputs().size(); i++) {
                 copyBlock(b.in(i), from, staged.in(i), len, true);
             }
-            if (b.dtype() == DType.F32) {
-                runF32(op, staged, 0, len);
-            } else {
-                runF64(op, staged, 0, len);
-            }
+            cold |= run(op, staged, 0, len);
             for (int i = 0; i < b.outputs().size(); i++) {
                 copyBlock(b.out(i), from, staged.out(i), len, false);
             }
+        }
+        return cold;
+    }
+
+    /**
+     * Runs elements [from, from+n) of heap-array operands with the SIMD kernels if they are warm, else
+     * block by block, each with whichever is ready when it starts; true if a stand-in ran.
+     */
+    private boolean run(Op op, Batch b, int from, int n) {
+        boolean f32Batch = b.dtype() == DType.F32;
+        JitWarmup w = f32Batch ? warm32 : warm64;
+        if (w.isWarm()) {
+            runWith(op, b, from, n, f32, f64);
+            return false;
+        }
+        boolean cold = false;
+        for (int s = 0; s < n; s += COLD_BLOCK) {
+            boolean warm = w.isWarm();
+            runWith(op, b, from + s, Math.min(COLD_BLOCK, n - s), warm ? f32 : cold32, warm ? f64 : cold64);
+            cold |= !warm;
+        }
+        return cold;
+    }
+
+    private static void runWith(Op op, Batch b, int from, int n, F32Kernels k32, F64Kernels k64) {
+        if (b.dtype() == DType.F32) {
+            runF32(k32, op, b, from, n);
+        } else {
+            runF64(k64, op, b, from, n);
         }
     }
 
@@ -192,7 +255,7 @@ public final class CpuBackend implements Backend {
         return true;
     }
 
-    private void runF32(Op op, Batch b, int from, int n) {
+    private static void runF32(F32Kernels f32, Op op, Batch b, int from, int n) {
         var x = (Operand.F32Array) b.in(0);
         var o = (Operand.F32Array) b.out(0);
         switch (op) {
@@ -213,7 +276,7 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    private void runF64(Op op, Batch b, int from, int n) {
+    private static void runF64(F64Kernels f64, Op op, Batch b, int from, int n) {
         var x = (Operand.F64Array) b.in(0);
         var o = (Operand.F64Array) b.out(0);
         switch (op) {
@@ -245,6 +308,12 @@ public final class CpuBackend implements Backend {
         m.put("threads", Integer.toString(threads));
         m.put("float32 kernels", f32.name());
         m.put("float64 kernels", f64.name());
+        if (warm32 != JitWarmup.NONE) {
+            m.put("float32 JIT warm-up", warm32.status());
+        }
+        if (warm64 != JitWarmup.NONE) {
+            m.put("float64 JIT warm-up", warm64.status());
+        }
         m.put("processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
         m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
         return m;

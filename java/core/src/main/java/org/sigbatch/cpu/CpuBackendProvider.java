@@ -6,7 +6,10 @@ import org.sigbatch.spi.BackendProvider;
 
 /**
  * Provides the CPU backend. Options: {@code cpu.threads} (default: available processors),
- * {@code cpu.simd} ({@code auto}, {@code off}).
+ * {@code cpu.simd} ({@code auto}, {@code off}), {@code cpu.warmup} ({@code background}: a stand-in
+ * computes while the SIMD kernels are JIT-compiled, see {@link JitWarmup}; {@code off}: the SIMD
+ * kernels from the first element, slow for the first seconds of a JVM; {@code never}: the stand-in
+ * computes everything, for short runs where the warm-up would cost more than it saves).
  */
 public final class CpuBackendProvider implements BackendProvider {
     @Override
@@ -31,6 +34,14 @@ public final class CpuBackendProvider implements BackendProvider {
             }
         }
         boolean simd = !"off".equalsIgnoreCase(options.getOrDefault("cpu.simd", "auto"));
-        return new CpuBackend(threads, simd ? Kernels.bestF32() : ScalarF32Kernels.INSTANCE, Kernels.bestF64());
+        String w = options.getOrDefault("cpu.warmup", "background").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!w.equals("background") && !w.equals("off") && !w.equals("never")) {
+            throw new IllegalArgumentException("cpu.warmup must be background, off or never, got '" + options.get("cpu.warmup") + "'");
+        }
+        F32Kernels f32 = simd ? Kernels.bestF32() : ScalarF32Kernels.INSTANCE;
+        if (w.equals("never")) {
+            return CpuBackend.standInsOnly(threads, f32, Kernels.bestF64());
+        }
+        return new CpuBackend(threads, f32, Kernels.bestF64(), w.equals("background"));
     }
 }

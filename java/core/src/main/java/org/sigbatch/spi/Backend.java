@@ -35,6 +35,13 @@ public interface Backend extends AutoCloseable {
      */
     Timings execute(Op op, Batch batch) throws BackendFailure;
 
+    /**
+     * Blocks until this backend runs at full speed (the CPU: JIT-compiled SIMD kernels; a GPU backend:
+     * whatever its first calls would otherwise pay). Calls made before are correct, only slower.
+     */
+    default void warmUp() {
+    }
+
     /** Allocates an array in this backend's memory. */
     default DeviceArray allocate(DType dtype, int length) {
         throw new UnsupportedOperationException(id() + " does not support device arrays");

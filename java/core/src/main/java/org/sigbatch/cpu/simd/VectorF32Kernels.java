@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.sigbatch.cpu.F32Kernels;
+import org.sigbatch.cpu.HasScalarTwin;
 
 /**
  * float32 kernels on the Vector API that compute in double inside and round once, so σ and σ' are
@@ -22,19 +23,19 @@ import org.sigbatch.cpu.F32Kernels;
  * <p>The whole computation is written out inside each loop: a helper method taking vectors is not
  * reliably inlined by C2, and then every vector becomes a heap object (NOTES.md: 5–70 Melem/s).
  */
-public final class VectorF32Kernels implements F32Kernels {
+public final class VectorF32Kernels implements F32Kernels, HasScalarTwin<F32Kernels> {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     private static final int L = D.length();
 
-    private static final double LOG2E = 1.4426950408889634;
-    private static final double LN2_HI = 0.6931471805599453;      // ln 2 rounded to double
-    private static final double LN2_LO = 2.3190468138462996e-17;  // ln 2 − LN2_HI
+    static final double LOG2E = 1.4426950408889634;
+    static final double LN2_HI = 0.6931471805599453;      // ln 2 rounded to double
+    static final double LN2_LO = 2.3190468138462996e-17;  // ln 2 − LN2_HI
     /** 1.5·2^52: adding it rounds to an integer held in the low mantissa bits. */
-    private static final double SHIFT = 6755399441055744.0;
+    static final double SHIFT = 6755399441055744.0;
     /** Below −120 exp(a) < 2^-173: σ and σ' round to 0 in float; clamping keeps 2^k a normal double. */
-    private static final double A_MIN = -120.0;
-    private static final double C2 = 1.0 / 2, C3 = 1.0 / 6, C4 = 1.0 / 24, C5 = 1.0 / 120, C6 = 1.0 / 720,
+    static final double A_MIN = -120.0;
+    static final double C2 = 1.0 / 2, C3 = 1.0 / 6, C4 = 1.0 / 24, C5 = 1.0 / 120, C6 = 1.0 / 720,
             C7 = 1.0 / 5040, C8 = 1.0 / 40320, C9 = 1.0 / 362880;
 
     private VectorF32Kernels() {
@@ -51,6 +52,12 @@ public final class VectorF32Kernels implements F32Kernels {
     @Override
     public String name() {
         return "simd-" + D.vectorBitSize() + "-f64inside";
+    }
+
+    /** Its bit-identical plain-Java twin, run while C2 compiles this class's loops (the constants above are shared with it). */
+    @Override
+    public F32Kernels scalarTwin() {
+        return F64InsideTwinKernels.INSTANCE;
     }
 
     private static final int SIG = 0, DER = 1, FUSED = 2, BWD = 3;

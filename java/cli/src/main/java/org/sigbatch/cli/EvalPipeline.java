@@ -1,0 +1,342 @@
+package org.sigbatch.cli;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The streaming engine of {@code sigbatch eval}: a reader thread reads chunk i+1 while the calling
+ * thread computes chunk i and a writer thread writes chunk i−1. {@link #SLOTS} sets of chunk buffers
+ * circulate between the three, so memory stays bounded whatever the file size.
+ *
+ * <p>The buffers are direct: the file channels read into them and write from them with one copy each
+ * (page cache ↔ buffer), and the computation runs on them in place (the CPU backend stages them
+ * through cache-sized heap blocks; there is no chunk-sized heap copy). While chunks are written, a
+ * flusher thread asks the kernel to write the output to disk every {@link #FLUSH_BYTES} bytes, so
+ * the disk works during the run rather than only in the final {@code force} before the rename.
+ *
+ * <p>Errors in any stage stop the others; the first one is thrown from {@link #run} as it was thrown
+ * (a {@link UserError} for a truncated input, the {@link IOException} of a full disk, ...).
+ */
+final class EvalPipeline {
+    static final int SLOTS = 3;
+    static final long FLUSH_BYTES = 16L << 20;
+
+    /** One chunk: inputs read from the files, computed in place; {@code extra} holds fused's second output. */
+    static final class Slot {
+        final ByteBuffer[] in;
+        final ByteBuffer extra;
+        long first;
+        int n;
+
+        Slot(int inputs, boolean extra, int capBytes) {
+            in = new ByteBuffer[inputs];
+            for (int i = 0; i < inputs; i++) {
+                in[i] = ByteBuffer.allocateDirect(capBytes).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            this.extra = extra ? ByteBuffer.allocateDirect(capBytes).order(ByteOrder.LITTLE_ENDIAN) : null;
+        }
+    }
+
+    /** Where a chunk's inputs come from and its outputs go. */
+    interface Io {
+        /** Reads input {@code i} of elements [first, first+n) into {@code dst} (position 0, limit n·bytes). */
+        void read(int i, long first, int n, ByteBuffer dst) throws IOException;
+
+        /** Output channels in order: the first gets {@code in[0]} (computed in place), the second {@code extra}. */
+        FileChannel[] outputs();
+    }
+
+    /** Computes a slot in place; runs on the calling thread, chunk by chunk in order. */
+    interface Compute {
+        void apply(Slot s) throws IOException;
+    }
+
+    /** The wait before the first chunk, busy time of each stage (they overlap), the final flush and the whole run, in nanoseconds. */
+    record Times(long prepare, long read, long compute, long write, long flush, long wall) {
+    }
+
+    private static final Slot END = new Slot(0, false, 0);
+
+    private final int bytes;
+    private final int inputs;
+    private final boolean extra;
+    private final long count;
+    private final int cap;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final BlockingQueue<Slot> free = new ArrayBlockingQueue<>(SLOTS + 1);
+    private final BlockingQueue<Slot> filled = new ArrayBlockingQueue<>(SLOTS + 2);
+    private final BlockingQueue<Slot> computed = new ArrayBlockingQueue<>(SLOTS + 1);
+    private volatile long readNanos;
+    private volatile long writeNanos;
+
+    /**
+     * @param bytes  bytes per element
+     * @param inputs input files per chunk (x, and g for the backward ops)
+     * @param extra  whether there is a second output (fused)
+     * @param cap    elements per chunk
+     */
+    EvalPipeline(int bytes, int inputs, boolean extra, long count, int cap) {
+        this.bytes = bytes;
+        this.inputs = inputs;
+        this.extra = extra;
+        this.count = count;
+        this.cap = cap;
+    }
+
+    /** Direct memory the slots take. */
+    static long memory(int bytes, int inputs, boolean extra, int cap) {
+        return (long) SLOTS * (inputs + (extra ? 1 : 0)) * cap * bytes;
+    }
+
+    Times run(Io io, Compute compute) throws IOException {
+        return run(io, () -> { }, compute);
+    }
+
+    /** @param prepare runs on the calling thread once the reader has started, before the first chunk is computed */
+    Times run(Io io, Runnable prepare, Compute compute) throws IOException {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < SLOTS; i++) {
+            free.add(new Slot(inputs, extra, cap * bytes));
+        }
+        Flusher flusher = new Flusher(io.outputs());
+        Thread reader = thread("sigbatch-eval-reader", () -> read(io));
+        Thread writer = thread("sigbatch-eval-writer", () -> write(io.outputs(), flusher));
+        long computeNanos = 0;
+        long prepareNanos = 0;
+        try {
+            long p0 = System.nanoTime();
+            prepare.run();
+            prepareNanos = System.nanoTime() - p0;
+            while (true) {
+                Slot s = take(filled);
+                if (s == END) {
+                    break;
+                }
+                long c0 = System.nanoTime();
+                compute.apply(s);
+                computeNanos += System.nanoTime() - c0;
+                computed.put(s);
+            }
+            computed.put(END);
+            writer.join();
+            flusher.finish();
+            rethrowFailure();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while streaming the arrays");
+        } catch (RuntimeException | IOException | Error e) {
+            failure.compareAndSet(null, e);
+            throw e;
+        } finally {
+            if (failure.get() != null) {
+                reader.interrupt();
+                writer.interrupt();
+                flusher.abandon();
+            }
+            joinQuietly(reader);
+            joinQuietly(writer);
+        }
+        return new Times(prepareNanos, readNanos, computeNanos, writeNanos, flusher.finalNanos, System.nanoTime() - t0);
+    }
+
+    private void read(Io io) {
+        try {
+            long t = 0;
+            for (long first = 0; first < count; ) {
+                Slot s = free.take();
+                int n = (int) Math.min(cap, count - first);
+                long r0 = System.nanoTime();
+                for (int i = 0; i < inputs; i++) {
+                    ByteBuffer b = s.in[i];
+                    b.clear().limit(n * bytes);
+                    io.read(i, first, n, b);
+                    b.position(0).limit(n * bytes);
+                }
+                t += System.nanoTime() - r0;
+                readNanos = t;
+                s.first = first;
+                s.n = n;
+                filled.put(s);
+                first += n;
+            }
+            filled.put(END);
+        } catch (InterruptedException e) {
+            // stopped by a failure elsewhere
+        } catch (Throwable e) {
+            fail(e);
+        }
+    }
+
+    private void write(FileChannel[] outs, Flusher flusher) {
+        try {
+            long t = 0;
+            long sinceFlush = 0;
+            while (true) {
+                Slot s = computed.take();
+                if (s == END) {
+                    return;
+                }
+                long w0 = System.nanoTime();
+                writeAll(outs[0], s.in[0].position(0).limit(s.n * bytes));
+                if (extra) {
+                    writeAll(outs[1], s.extra.position(0).limit(s.n * bytes));
+                }
+                t += System.nanoTime() - w0;
+                writeNanos = t;
+                sinceFlush += (long) s.n * bytes * outs.length;
+                if (sinceFlush >= FLUSH_BYTES) {
+                    flusher.request();
+                    sinceFlush = 0;
+                }
+                free.put(s);
+            }
+        } catch (InterruptedException e) {
+            // stopped by a failure elsewhere
+        } catch (Throwable e) {
+            fail(e);
+        }
+    }
+
+    private static void writeAll(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /** Records the first failure and wakes the computing thread, which rethrows it. */
+    private void fail(Throwable e) {
+        failure.compareAndSet(null, e);
+        filled.offer(END);
+    }
+
+    private Slot take(BlockingQueue<Slot> q) throws InterruptedException, IOException {
+        Slot s = q.take();
+        if (failure.get() != null) {
+            rethrowFailure();
+        }
+        return s;
+    }
+
+    private void rethrowFailure() throws IOException {
+        Throwable e = failure.get();
+        if (e == null) {
+            return;
+        }
+        if (e instanceof IOException io) {
+            throw io;
+        }
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        throw new IllegalStateException(e);
+    }
+
+    private static Thread thread(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void joinQuietly(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+                t.interrupt();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Asks the kernel to write the outputs to disk while the run goes on (fdatasync on a thread of its
+     * own, at most one at a time), so that the final flush before the rename has little left to do.
+     */
+    private final class Flusher {
+        private final FileChannel[] outs;
+        private final Object lock = new Object();
+        private boolean requested;
+        private boolean done;
+        private Thread thread;
+        long finalNanos;
+
+        Flusher(FileChannel[] outs) {
+            this.outs = outs;
+        }
+
+        void request() {
+            synchronized (lock) {
+                if (thread == null) {
+                    thread = EvalPipeline.thread("sigbatch-eval-flusher", this::loop);
+                }
+                requested = true;
+                lock.notifyAll();
+            }
+        }
+
+        private void loop() {
+            try {
+                while (true) {
+                    synchronized (lock) {
+                        while (!requested && !done) {
+                            lock.wait();
+                        }
+                        if (!requested) {
+                            return;
+                        }
+                        requested = false;
+                    }
+                    for (FileChannel ch : outs) {
+                        ch.force(false);
+                    }
+                }
+            } catch (InterruptedException e) {
+                // abandoned
+            } catch (IOException e) {
+                fail(e);
+            }
+        }
+
+        /** Waits for the background flushes, then flushes what is left; the time of that last part is the run's "flush". */
+        void finish() throws IOException, InterruptedException {
+            synchronized (lock) {
+                done = true;
+                requested = false;
+                lock.notifyAll();
+            }
+            long f0 = System.nanoTime();
+            if (thread != null) {
+                thread.join();
+            }
+            for (FileChannel ch : outs) {
+                ch.force(false);
+            }
+            finalNanos = System.nanoTime() - f0;
+        }
+
+        void abandon() {
+            synchronized (lock) {
+                done = true;
+                requested = false;
+                lock.notifyAll();
+            }
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+    }
+}

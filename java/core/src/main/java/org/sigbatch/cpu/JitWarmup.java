@@ -1,0 +1,291 @@
+package org.sigbatch.cpu;
+
+import java.lang.System.Logger.Level;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.IntConsumer;
+
+/**
+ * Gets the Vector API kernels JIT-compiled without making callers wait for it.
+ *
+ * <p>Why: until C2 has compiled a Vector API loop, every vector op runs as interpreted or C1 code that
+ * allocates its vectors: 1–5 µs per element, 1000× slower than the compiled loop (measured). C2 gets
+ * there after about 2.3 s of one core's work from JVM start with the default thresholds (0.8–1.1 s
+ * with the launcher's per-package CompileThresholdScaling). A 16M-element first call would spend
+ * seconds in that state.
+ *
+ * <p>How: one daemon thread per kernel class calls every op of the SIMD kernel on small arrays (64 and
+ * 67 elements, so the tail path is profiled too, and all ops, so C2 compiles every mode of a shared
+ * loop and later calls do not hit uncommon traps). Meanwhile the CPU backend computes with a stand-in:
+ * the kernel's {@linkplain HasScalarTwin bit-identical scalar twin} if it has one, else the portable
+ * scalar kernels. Criterion for "warm": for every op, 16 calls of the SIMD kernel took less time than
+ * the same 16 calls of the stand-in, in 3 consecutive rounds (interpreted SIMD code is 100–1000×
+ * slower than the stand-in, compiled SIMD code about 4× faster, so the comparison cannot be fooled by
+ * a busy machine for long). Cap: {@value #CAP_SECONDS} s; a kernel that is still not faster than its
+ * stand-in then (JIT off, e.g. {@code -Xint}) is given up on with a warning, and the stand-in stays.
+ *
+ * <p>Plain-Java kernels need none of this (C1 compiles them in milliseconds): {@link #of} returns
+ * {@link #NONE} for kernels outside the {@code org.sigbatch.cpu.simd} package.
+ */
+public final class JitWarmup {
+    private static final System.Logger LOG = System.getLogger("org.sigbatch");
+    static final int CAP_SECONDS = 60;
+    private static final int ROUNDS_FASTER = 3;
+    private static final int CALLS = 8; // per round, op and kernel: CALLS calls of 64 and CALLS of 67 elements
+    /** 2·CALLS·STAND_IN_ROUNDS = 320 calls per op: past C1's invocation threshold (200). */
+    private static final int STAND_IN_ROUNDS = 20;
+    private static final Map<Class<?>, JitWarmup> BY_CLASS = new ConcurrentHashMap<>();
+
+    /** For kernels that need no warm-up. */
+    public static final JitWarmup NONE = new JitWarmup("none", null, "none", false, new IntConsumer[0], new IntConsumer[0]);
+
+    private enum State { WARMING, WARM, GAVE_UP, NEVER }
+
+    private final String kernel;
+    private final Object standIn;
+    private final String standInName;
+    private final boolean bitIdentical;
+    private final IntConsumer[] hotOps;
+    private final IntConsumer[] standInOps;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile State state;
+    private volatile long startNanos;
+    private volatile long tookNanos = -1;
+
+    private JitWarmup(String kernel, Object standIn, String standInName, boolean bitIdentical, IntConsumer[] hotOps, IntConsumer[] standInOps) {
+        this.kernel = kernel;
+        this.standIn = standIn;
+        this.standInName = standInName;
+        this.bitIdentical = bitIdentical;
+        this.hotOps = hotOps;
+        this.standInOps = standInOps;
+        this.state = standIn == null ? State.WARM : State.WARMING;
+        if (standIn == null) {
+            finished.countDown();
+        }
+    }
+
+    /**
+     * No warm-up at all: the stand-in computes everything and the SIMD kernel is never JIT-compiled
+     * ({@code cpu.warmup=never}). For short runs: the warm-up costs about 1–2 s of one core, more than
+     * it saves below ~100M elements (the stand-in takes ~10 ns per element and thread more). Kernels
+     * that need no warm-up get {@link #NONE}.
+     */
+    public static JitWarmup never(F32Kernels hot) {
+        if (!needsWarmup(hot)) {
+            return NONE;
+        }
+        F32Kernels si = standIn(hot);
+        return neverWith(hot.name(), si, si.name(), hot instanceof HasScalarTwin<?>);
+    }
+
+    public static JitWarmup never(F64Kernels hot) {
+        if (!needsWarmup(hot)) {
+            return NONE;
+        }
+        F64Kernels si = standIn(hot);
+        return neverWith(hot.name(), si, si.name(), hot instanceof HasScalarTwin<?>);
+    }
+
+    private static JitWarmup neverWith(String kernel, Object standIn, String standInName, boolean bitIdentical) {
+        JitWarmup w = new JitWarmup(kernel, standIn, standInName, bitIdentical, new IntConsumer[0], new IntConsumer[0]);
+        w.state = State.NEVER;
+        w.finished.countDown();
+        return w;
+    }
+
+    /** For tests: a warm-up that stays cold, with {@code standIn} computing, until {@link #markWarm()}. */
+    static JitWarmup manual(String kernel, Object standIn, boolean bitIdentical) {
+        JitWarmup w = new JitWarmup(kernel, standIn, kernel + "-stand-in", bitIdentical, new IntConsumer[0], new IntConsumer[0]);
+        w.startNanos = System.nanoTime();
+        return w;
+    }
+
+    void markWarm() {
+        tookNanos = System.nanoTime() - startNanos;
+        state = State.WARM;
+        finished.countDown();
+    }
+
+    /** True for kernels that C2 must compile before they are fast (the Vector API ones). */
+    static boolean needsWarmup(Object kernel) {
+        return kernel.getClass().getPackageName().equals("org.sigbatch.cpu.simd") && !jitIsOff();
+    }
+
+    private static boolean jitIsOff() {
+        return System.getProperty("java.vm.info", "").contains("interpreted mode");
+    }
+
+    /** The warm-up of {@code hot}'s class, started in the background on first use; {@link #NONE} if it needs none. */
+    public static JitWarmup of(F32Kernels hot) {
+        if (!needsWarmup(hot)) {
+            return NONE;
+        }
+        return BY_CLASS.computeIfAbsent(hot.getClass(), c -> {
+            F32Kernels si = standIn(hot);
+            boolean same = hot instanceof HasScalarTwin<?>;
+            return new JitWarmup(hot.name(), si, si.name(), same, F32Exercise.ops(hot), F32Exercise.ops(si)).start();
+        });
+    }
+
+    public static JitWarmup of(F64Kernels hot) {
+        if (!needsWarmup(hot)) {
+            return NONE;
+        }
+        return BY_CLASS.computeIfAbsent(hot.getClass(), c -> {
+            F64Kernels si = standIn(hot);
+            boolean same = hot instanceof HasScalarTwin<?>;
+            return new JitWarmup(hot.name(), si, si.name(), same, F64Exercise.ops(hot), F64Exercise.ops(si)).start();
+        });
+    }
+
+    /** The kernel's bit-identical twin if it has one, else the portable scalar kernels. */
+    private static F32Kernels standIn(F32Kernels hot) {
+        return hot instanceof HasScalarTwin<?> t && t.scalarTwin() instanceof F32Kernels k ? k : ScalarF32Kernels.INSTANCE;
+    }
+
+    private static F64Kernels standIn(F64Kernels hot) {
+        return hot instanceof HasScalarTwin<?> t && t.scalarTwin() instanceof F64Kernels k ? k : AccurateF64Kernels.INSTANCE;
+    }
+
+    /** True once the SIMD kernel is compiled; until then callers use {@link #standIn()}. Cheap (one volatile read). */
+    public boolean isWarm() {
+        return state == State.WARM;
+    }
+
+    /** The kernels to run while not warm: an {@link F32Kernels} or {@link F64Kernels} like the hot one. */
+    public Object standIn() {
+        return standIn;
+    }
+
+    /** Whether the stand-in gives the same bits as the warm kernel. */
+    public boolean bitIdentical() {
+        return bitIdentical;
+    }
+
+    /** A short note for provenance on calls the stand-in took part in. */
+    public String standInNote() {
+        String same = bitIdentical ? ", bit-identical" : "";
+        return state == State.NEVER ? "no JIT warm-up (cpu.warmup=never): all by " + standInName + same : "JIT warm-up: part by " + standInName + same;
+    }
+
+    /** Blocks until the kernel is warm or given up on (at most about {@value #CAP_SECONDS} s after the start). */
+    public void await() {
+        try {
+            finished.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** For {@code sigbatch devices} and logs. */
+    public String status() {
+        return switch (state) {
+            case WARM -> standIn == null ? "not needed" : String.format(Locale.ROOT, "done: %s compiled after %.2f s", kernel, tookNanos / 1e9);
+            case GAVE_UP -> "gave up after " + CAP_SECONDS + " s: " + kernel + " is not faster than " + standInName + "; using " + standInName;
+            case NEVER -> "off (cpu.warmup=never): " + standInName + " computes everything";
+            case WARMING -> String.format(Locale.ROOT, "in progress for %.2f s; %s computes meanwhile", (System.nanoTime() - startNanos) / 1e9, standInName);
+        };
+    }
+
+    private JitWarmup start() {
+        startNanos = System.nanoTime();
+        Thread t = new Thread(this::run, "sigbatch-jit-warmup-" + kernel);
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+        return this;
+    }
+
+    private void run() {
+        int[] faster = new int[hotOps.length];
+        try {
+            // the stand-in first: callers run it until the SIMD kernel is ready, and its C1 compile must not
+            // queue behind the hundreds of Vector API methods the SIMD warm-up is about to send to the JIT
+            for (int i = 0; i < STAND_IN_ROUNDS; i++) {
+                for (IntConsumer op : standInOps) {
+                    time(op);
+                }
+            }
+            while (true) {
+                boolean all = true;
+                for (int op = 0; op < hotOps.length; op++) {
+                    long hot = time(hotOps[op]);
+                    long si = time(standInOps[op]);
+                    faster[op] = hot < si ? faster[op] + 1 : 0;
+                    all &= faster[op] >= ROUNDS_FASTER;
+                }
+                long elapsed = System.nanoTime() - startNanos;
+                if (all) {
+                    markWarm();
+                    LOG.log(Level.DEBUG, () -> "sigbatch CPU engine: " + status());
+                    return;
+                }
+                if (elapsed > CAP_SECONDS * 1_000_000_000L) {
+                    state = State.GAVE_UP;
+                    LOG.log(Level.WARNING, "sigbatch CPU engine: JIT warm-up " + status() + " (is the JIT off or limited, e.g. -Xint or -XX:TieredStopAtLevel=1?)");
+                    return;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            state = State.GAVE_UP;
+            LOG.log(Level.WARNING, "sigbatch CPU engine: JIT warm-up of " + kernel + " failed; using " + standInName, e);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private static long time(IntConsumer op) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < CALLS; i++) {
+            op.accept(64);
+            op.accept(67);
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** Small arrays and one call per op: values on both sides of 0, past the clamp and the saturation points. */
+    private static final class F32Exercise {
+        static IntConsumer[] ops(F32Kernels k) {
+            int n = 67;
+            float[] x = new float[n];
+            float[] g = new float[n];
+            float[] y = new float[n];
+            float[] d = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (i - n / 2) * 4.5f; // −148.5 … 148.5
+                g[i] = 1f - i / (float) n;
+            }
+            return new IntConsumer[] {
+                m -> k.sigmoid(x, 0, y, 0, m),
+                m -> k.derivative(x, 0, d, 0, m),
+                m -> k.fused(x, 0, y, 0, d, 0, m),
+                m -> k.backward(x, 0, g, 0, d, 0, m),
+                m -> k.backwardFromOutput(g, 0, g, 0, d, 0, m),
+            };
+        }
+    }
+
+    private static final class F64Exercise {
+        static IntConsumer[] ops(F64Kernels k) {
+            int n = 67;
+            double[] x = new double[n];
+            double[] g = new double[n];
+            double[] y = new double[n];
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (i - n / 2) * 25.5; // −841.5 … 841.5
+                g[i] = 1 - i / (double) n;
+            }
+            return new IntConsumer[] {
+                m -> k.sigmoid(x, 0, y, 0, m),
+                m -> k.derivative(x, 0, d, 0, m),
+                m -> k.fused(x, 0, y, 0, d, 0, m),
+                m -> k.backward(x, 0, g, 0, d, 0, m),
+                m -> k.backwardFromOutput(g, 0, g, 0, d, 0, m),
+            };
+        }
+    }
+}
