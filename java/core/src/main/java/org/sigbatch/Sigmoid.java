@@ -73,6 +73,10 @@ public final class Sigmoid implements AutoCloseable {
                 providers.add(p);
             }
         }
+        for (BackendProvider p : b.extra) {
+            providers.removeIf(q -> q.id().equals(p.id()));
+            providers.add(p);
+        }
         providers.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
         Backend cpuBackend = null;
         List<Backend> accel = new ArrayList<>();
@@ -140,6 +144,7 @@ public final class Sigmoid implements AutoCloseable {
         private final Map<String, String> options = new HashMap<>();
         private Map<String, String> env = System.getenv();
         private List<BackendProvider> providers;
+        private final List<BackendProvider> extra = new ArrayList<>();
 
         private Builder() {
         }
@@ -176,6 +181,16 @@ public final class Sigmoid implements AutoCloseable {
         /** Uses these providers instead of the ServiceLoader's (for tests). */
         Builder providers(List<BackendProvider> providers) {
             this.providers = List.copyOf(providers);
+            return this;
+        }
+
+        /**
+         * Adds a backend provider to those the ServiceLoader finds (a backend not registered in
+         * {@code META-INF/services}, e.g. one written in a test). A provider with the id of a
+         * discovered one replaces it.
+         */
+        public Builder provider(BackendProvider provider) {
+            extra.add(Objects.requireNonNull(provider, "provider"));
             return this;
         }
 

@@ -43,13 +43,16 @@ import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.Operand;
+import org.sigbatch.spi.Options;
 import org.sigbatch.spi.Timings;
+import org.sigbatch.spi.stream.ChunkPlan;
+import org.sigbatch.spi.stream.Pipeline;
 
 /**
  * The CUDA backend, on the driver API only (JCudaDriver: no runtime API, no NVRTC): the device's
  * primary context, made current on each calling thread; the kernels from the fatbin resource built by
  * {@code make fatbin}; host data streamed through pooled pipelines of pinned buffers and streams
- * ({@link ChunkPlan}); device-resident data in {@link CudaDeviceArray}s.
+ * ({@link ChunkPlan} on the shared {@link Pipeline}); device-resident data in {@link CudaDeviceArray}s.
  *
  * <p>Options: {@code cuda.device} (index, default 0), {@code cuda.streams} (slots per pipeline,
  * default 3), {@code cuda.chunkElements} (elements per chunk, default 16 MiB worth),
@@ -75,7 +78,7 @@ public final class CudaBackend implements Backend {
     private final long bufferBytes;
     private final long requestedChunk;
     private final long breakEvenOverride;
-    private final int failAtChunk;
+    private final Pipeline pipeline;
     private final Properties stamp;
 
     private final ArrayDeque<CudaStaging> idle = new ArrayDeque<>();
@@ -88,23 +91,18 @@ public final class CudaBackend implements Backend {
     private CudaBackend(Map<String, String> options) {
         CudaDriver.require();
         int count = CudaDriver.deviceCount();
-        String dev = options.getOrDefault("cuda.device", "0");
-        int idx;
-        try {
-            idx = Integer.parseInt(dev.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("cuda.device must be a device index, got '" + dev + "'");
-        }
-        if (idx < 0 || idx >= count) {
+        Options o = new Options(options);
+        int idx = o.intValue("cuda.device", 0, 0, Integer.MAX_VALUE);
+        if (idx >= count) {
             throw new BackendUnavailableException("cuda", "cuda.device=" + idx + " but the driver reports " + count + " device(s) (0.." + (count - 1) + ")");
         }
         this.ordinal = idx;
-        this.slots = ChunkPlan.intOption(options, "cuda.streams", ChunkPlan.DEFAULT_SLOTS, 1, 64);
-        this.maxPipelines = ChunkPlan.intOption(options, "cuda.pipelines", 2, 1, 64);
-        this.requestedChunk = ChunkPlan.longOption(options, "cuda.chunkElements", 0, 1);
-        long pinnedBudget = ChunkPlan.longOption(options, "cuda.pinnedBytes", ChunkPlan.DEFAULT_PINNED_BUDGET, 1);
-        this.breakEvenOverride = ChunkPlan.longOption(options, "cuda.breakEven", -1, 0);
-        this.failAtChunk = ChunkPlan.intOption(options, "cuda.inject.failAtChunk", -1, -1, Integer.MAX_VALUE);
+        this.slots = o.intValue("cuda.streams", StagingBudget.DEFAULT_SLOTS, 1, 64);
+        this.maxPipelines = o.intValue("cuda.pipelines", 2, 1, 64);
+        this.requestedChunk = o.longValue("cuda.chunkElements", 0, 1);
+        long pinnedBudget = o.longValue("cuda.pinnedBytes", StagingBudget.DEFAULT_PINNED_BUDGET, 1);
+        this.breakEvenOverride = o.longValue("cuda.breakEven", -1, 0);
+        this.pipeline = Pipeline.of("cuda", o);
         this.stamp = loadStamp();
 
         device = new CUdevice();
@@ -137,7 +135,7 @@ public final class CudaBackend implements Backend {
             long[] free = {0};
             long[] tot = {0};
             cuMemGetInfo(free, tot);
-            bufferBytes = ChunkPlan.bufferBytes(requestedChunk, Double.BYTES, slots, free[0], pinnedBudget, maxPipelines);
+            bufferBytes = StagingBudget.bufferBytes(requestedChunk, Double.BYTES, slots, free[0], pinnedBudget, maxPipelines);
         } catch (RuntimeException e) {
             if (m != null) {
                 CUmodule loaded = m;
@@ -193,7 +191,7 @@ public final class CudaBackend implements Backend {
                 p.load(in);
             }
         } catch (IOException ignored) {
-            // the stamp is informative only here; FatbinFreshnessTest checks it
+            // the stamp is informative only here; FatbinTest checks it
         }
         return p;
     }
@@ -298,7 +296,7 @@ public final class CudaBackend implements Backend {
                 perChunk = Math.min(perChunk, requestedChunk);
             }
             ChunkPlan plan = new ChunkPlan(batch.length(), (int) Math.min(Integer.MAX_VALUE, perChunk), st.slots());
-            Timings t = Pipeline.run(plan, st, op, batch, failAtChunk);
+            Timings t = pipeline.run(plan, st, op, batch);
             healthy = true;
             return t;
         } catch (BackendFailure f) {
@@ -313,9 +311,10 @@ public final class CudaBackend implements Backend {
     }
 
     private Timings executeOnDevice(Op op, Batch batch) throws BackendFailure {
-        if (failAtChunk == 0) {
-            throw new BackendFailure("injected failure (cuda.inject.failAtChunk=0) on device-resident data", 0,
-                    new Pipeline.InjectedFailure("injected"));
+        try {
+            pipeline.injectOnDevice();
+        } catch (Pipeline.InjectedFailure e) {
+            throw new BackendFailure(e.getMessage(), 0, e);
         }
         CUdeviceptr[] ptrs = new CUdeviceptr[op.inputs() + op.outputs()];
         int k = 0;

@@ -26,6 +26,8 @@ import jcuda.driver.CUstream_flags;
 import org.sigbatch.Op;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.Timings;
+import org.sigbatch.spi.stream.Pipeline;
+import org.sigbatch.spi.stream.StagingEngine;
 
 /**
  * One pipeline: {@code slots} non-blocking streams, each with two pinned staging buffers, two device
@@ -54,9 +56,9 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
         this.bufferBytes = bufferBytes;
         this.streams = new CUstream[slots];
         this.events = new CUevent[slots][4];
-        this.dev = new CUdeviceptr[slots][ChunkPlan.BUFFERS_PER_SLOT];
-        this.pinned = new Pointer[slots][ChunkPlan.BUFFERS_PER_SLOT];
-        this.pinnedBuf = new ByteBuffer[slots][ChunkPlan.BUFFERS_PER_SLOT];
+        this.dev = new CUdeviceptr[slots][StagingBudget.BUFFERS_PER_SLOT];
+        this.pinned = new Pointer[slots][StagingBudget.BUFFERS_PER_SLOT];
+        this.pinnedBuf = new ByteBuffer[slots][StagingBudget.BUFFERS_PER_SLOT];
         this.queued = new boolean[slots];
         try {
             for (int s = 0; s < slots; s++) {
@@ -96,7 +98,7 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
             return;
         }
         for (int s = 0; s < slots; s++) {
-            for (int b = 0; b < ChunkPlan.BUFFERS_PER_SLOT; b++) {
+            for (int b = 0; b < StagingBudget.BUFFERS_PER_SLOT; b++) {
                 CUdeviceptr d = new CUdeviceptr();
                 cuMemAlloc(d, bufferBytes);
                 dev[s][b] = d;
@@ -110,7 +112,7 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
     }
 
     long pinnedBytes() {
-        return buffers ? slots * ChunkPlan.BUFFERS_PER_SLOT * bufferBytes : 0;
+        return buffers ? slots * StagingBudget.BUFFERS_PER_SLOT * bufferBytes : 0;
     }
 
     @Override
@@ -214,7 +216,7 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
             if (st != null) {
                 first = attempt(first, () -> cuStreamSynchronize(st));
             }
-            for (int b = 0; b < ChunkPlan.BUFFERS_PER_SLOT; b++) {
+            for (int b = 0; b < StagingBudget.BUFFERS_PER_SLOT; b++) {
                 CUdeviceptr d = dev[s][b];
                 Pointer p = pinned[s][b];
                 if (d != null) {

@@ -17,7 +17,11 @@ import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.Operand;
 
-/** A device failure mid-call (injected after N chunks) ends with the CPU finishing the batch, nothing lost. */
+/**
+ * A device failure mid-call (injected at chunk k with {@code opencl.inject.failAtChunk}) ends with the
+ * CPU finishing the batch, nothing lost. With two queues, chunks 0..k-2 are drained when chunk k's
+ * kernel fails.
+ */
 class OpenClFallbackTest {
     private static final int N = 50_001;
 
@@ -26,8 +30,8 @@ class OpenClFallbackTest {
         OpenClTesting.require();
     }
 
-    private static Sigmoid failing(int afterChunks) {
-        return OpenClTesting.sigmoid("opencl.maxChunkBytes", "4096", "opencl.failAfterChunks", Integer.toString(afterChunks));
+    private static Sigmoid failing(int atChunk) {
+        return OpenClTesting.sigmoid("opencl.maxChunkBytes", "4096", "opencl.inject.failAtChunk", Integer.toString(atChunk));
     }
 
     @ParameterizedTest
@@ -36,13 +40,13 @@ class OpenClFallbackTest {
         float[] x = java.util.Arrays.copyOf(OpenClTesting.inputsF32(N, 61), N);
         float[] orig = x.clone();
         float[] y = inPlace ? x : new float[N];
-        try (Sigmoid s = failing(3)) {
+        try (Sigmoid s = failing(4)) {
             Provenance p = s.sigmoid(x, y);
             assertTrue(p.fellBack(), p.toString());
             assertEquals("cpu", p.backend());
             assertEquals("opencl", p.fallbackFrom());
             assertEquals(3 * 1024, p.primaryElements(), "three chunks of 1024 were final before the failure");
-            assertTrue(p.fallbackReason().contains("CL_OUT_OF_RESOURCES"), p.fallbackReason());
+            assertTrue(p.fallbackReason().contains("injected failure at chunk 4 (opencl.inject.failAtChunk)"), p.fallbackReason());
         }
         Check.f32(Op.SIGMOID, 0, orig, null, y, N, "fallback" + (inPlace ? " in-place" : ""));
     }
@@ -53,7 +57,7 @@ class OpenClFallbackTest {
         float[] g = OpenClTesting.gradF32(N, 63);
         float[] orig = x.clone();
         float[] d = new float[N];
-        try (Sigmoid s = failing(5)) {
+        try (Sigmoid s = failing(6)) {
             Provenance p = s.fused(x, x, d);
             assertTrue(p.fellBack());
             assertEquals(5 * 1024, p.primaryElements());
@@ -70,7 +74,7 @@ class OpenClFallbackTest {
     void float64FallsBack() {
         double[] x = java.util.Arrays.copyOf(OpenClTesting.inputsF64(N, 64), N);
         double[] orig = x.clone();
-        try (Sigmoid s = failing(2)) {
+        try (Sigmoid s = failing(3)) {
             Provenance p = s.derivative(x, x);
             assertTrue(p.fellBack());
             assertEquals(2 * 512, p.primaryElements());
@@ -95,7 +99,7 @@ class OpenClFallbackTest {
         float[] x = java.util.Arrays.copyOf(OpenClTesting.inputsF32(N, 66), N);
         float[] y = new float[N];
         java.util.Arrays.fill(y, Float.NaN);
-        try (OpenClBackend b = OpenClTesting.backend("opencl.maxChunkBytes", "4096", "opencl.failAfterChunks", "7")) {
+        try (OpenClBackend b = OpenClTesting.backend("opencl.maxChunkBytes", "4096", "opencl.inject.failAtChunk", "8")) {
             Batch batch = new Batch(DType.F32, N, List.of(new Operand.F32Array(x, 0, N)), List.of(new Operand.F32Array(y, 0, N)));
             BackendFailure f = assertThrows(BackendFailure.class, () -> b.execute(Op.SIGMOID, batch));
             assertEquals(7 * 1024, f.completed());
