@@ -8,20 +8,20 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import org.sigbatch.internal.Checks;
 import org.sigbatch.internal.Verifier;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.BackendProvider;
 import org.sigbatch.spi.Batch;
+import org.sigbatch.spi.Closer;
 import org.sigbatch.spi.Operand;
 import org.sigbatch.spi.Timings;
 
@@ -56,7 +56,6 @@ public final class Sigmoid implements AutoCloseable {
     /** Non-CPU backends that opened, best rank first. */
     private final List<Backend> accelerators;
     private final Map<String, String> unavailable;
-    private final Map<DeviceArray, Boolean> openArrays = Collections.synchronizedMap(new IdentityHashMap<>());
     private final AtomicLong seed = new AtomicLong(0x5EED);
     private volatile boolean closed;
 
@@ -290,14 +289,8 @@ public final class Sigmoid implements AutoCloseable {
      */
     public DeviceArray allocate(DType dtype, int length) {
         ensureOpen();
-        Objects.requireNonNull(dtype, "dtype");
-        if (length < 0) {
-            throw new IllegalArgumentException("length must be >= 0, got " + length);
-        }
         Backend target = requested == BackendKind.CPU || accelerators.isEmpty() ? cpu : accelerators.get(0);
-        DeviceArray a = target.allocate(dtype, length);
-        openArrays.put(a, Boolean.TRUE);
-        return new TrackedArray(a);
+        return target.allocate(dtype, length);
     }
 
     /** Allocates a float32 device array and copies {@code x} into it. */
@@ -313,39 +306,6 @@ public final class Sigmoid implements AutoCloseable {
         DeviceArray a = allocate(DType.F64, x.length);
         a.write(0, x, 0, x.length);
         return a;
-    }
-
-    /** Removes the array from the leak tracking when the caller closes it. */
-    private final class TrackedArray implements DeviceArray {
-        private final DeviceArray inner;
-
-        TrackedArray(DeviceArray inner) {
-            this.inner = inner;
-        }
-
-        DeviceArray inner() {
-            return inner;
-        }
-
-        @Override public DType dtype() { return inner.dtype(); }
-        @Override public int length() { return inner.length(); }
-        @Override public String backend() { return inner.backend(); }
-        @Override public void write(int index, float[] src, int srcOff, int len) { inner.write(index, src, srcOff, len); }
-        @Override public void write(int index, double[] src, int srcOff, int len) { inner.write(index, src, srcOff, len); }
-        @Override public void read(int index, float[] dst, int dstOff, int len) { inner.read(index, dst, dstOff, len); }
-        @Override public void read(int index, double[] dst, int dstOff, int len) { inner.read(index, dst, dstOff, len); }
-        @Override public boolean isClosed() { return inner.isClosed(); }
-
-        @Override
-        public void close() {
-            openArrays.remove(inner);
-            inner.close();
-        }
-
-        @Override
-        public String toString() {
-            return inner.toString();
-        }
     }
 
     // ------------------------------------------------------------------ float[]
@@ -556,7 +516,8 @@ public final class Sigmoid implements AutoCloseable {
         }
         checkAliasing(op, ins, outs);
         Batch batch = new Batch(dtype, n, List.of(ins), List.of(outs));
-        Backend primary = select(op, dtype, n, deviceOwner(ins, outs));
+        String owner = batch.deviceBackend();
+        Backend primary = select(op, dtype, n, owner);
 
         Verifier.Snapshot snap = verify == VerifyPolicy.NONE ? Verifier.Snapshot.EMPTY
                 : Verifier.capture(verify, batch, sampleSize, new SplittableRandom(seed.getAndIncrement()));
@@ -569,7 +530,7 @@ public final class Sigmoid implements AutoCloseable {
         try {
             timings = primary.execute(op, batch);
         } catch (BackendFailure f) {
-            if (primary == cpu || isDevice(ins, outs)) {
+            if (primary == cpu || owner != null) {
                 throw new IllegalStateException(primary.id() + " failed and its device-resident data cannot fall back to the CPU: " + f.getMessage(), f);
             }
             fallbackFrom = primary.id();
@@ -612,35 +573,6 @@ public final class Sigmoid implements AutoCloseable {
                     + " here (" + accelerators.get(0).device() + ")");
         }
         return cpu;
-    }
-
-    private String deviceOwner(Operand[] ins, Operand[] outs) {
-        String owner = null;
-        for (Operand o : concat(ins, outs)) {
-            if (o instanceof Operand.Device d) {
-                if (owner != null && !owner.equals(d.array().backend())) {
-                    throw new IllegalArgumentException("device arrays of different backends (" + owner + ", " + d.array().backend() + ") in one call");
-                }
-                owner = d.array().backend();
-            }
-        }
-        if (owner != null) {
-            for (Operand o : concat(ins, outs)) {
-                if (!(o instanceof Operand.Device)) {
-                    throw new IllegalArgumentException("a call on device arrays takes only device arrays; download or upload the others first");
-                }
-            }
-        }
-        return owner;
-    }
-
-    private static boolean isDevice(Operand[] ins, Operand[] outs) {
-        for (Operand o : concat(ins, outs)) {
-            if (o instanceof Operand.Device) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Operand[] concat(Operand[] a, Operand[] b) {
@@ -719,23 +651,14 @@ public final class Sigmoid implements AutoCloseable {
 
     private static Operand f32(float[] a, int off, int len, String name) {
         notNull(a, name);
-        window(a.length, off, len, name);
+        Checks.window(name, a.length, off, len);
         return new Operand.F32Array(a, off, len);
     }
 
     private static Operand f64(double[] a, int off, int len, String name) {
         notNull(a, name);
-        window(a.length, off, len, name);
+        Checks.window(name, a.length, off, len);
         return new Operand.F64Array(a, off, len);
-    }
-
-    private static void window(int capacity, int off, int len, String name) {
-        if (len < 0) {
-            throw new IllegalArgumentException("length must be >= 0, got " + len);
-        }
-        if (off < 0 || off > capacity - len) {
-            throw new IllegalArgumentException(name + ": offset " + off + " with length " + len + " is out of range for an array of " + capacity);
-        }
     }
 
     private static Operand buf(FloatBuffer b, int n, String name, boolean output) {
@@ -760,15 +683,15 @@ public final class Sigmoid implements AutoCloseable {
         if (a.isClosed()) {
             throw new IllegalStateException(name + " is a closed device array");
         }
-        DeviceArray inner = a instanceof Sigmoid.TrackedArray t ? t.inner() : a;
-        return new Operand.Device(inner, 0, n);
+        return new Operand.Device(a, 0, n);
     }
 
     // ------------------------------------------------------------------ close
 
     /**
      * Closes every backend. Device arrays still open are freed and reported: this throws
-     * {@link IllegalStateException} naming how many leaked, as Arrow's allocators do.
+     * {@link IllegalStateException} naming each leaked array and where it was allocated, as Arrow's
+     * allocators do.
      */
     @Override
     public void close() {
@@ -776,31 +699,9 @@ public final class Sigmoid implements AutoCloseable {
             return;
         }
         closed = true;
-        List<String> leaked = new ArrayList<>();
-        synchronized (openArrays) {
-            Set<DeviceArray> arrays = openArrays.keySet();
-            for (DeviceArray a : arrays) {
-                if (!a.isClosed()) {
-                    leaked.add(a.dtype() + "[" + a.length() + "] on " + a.backend());
-                    a.close();
-                }
-            }
-            openArrays.clear();
-        }
-        RuntimeException first = null;
-        for (Backend b : accelerators) {
-            try {
-                b.close();
-            } catch (RuntimeException e) {
-                first = first == null ? e : first;
-            }
-        }
-        cpu.close();
-        if (!leaked.isEmpty()) {
-            throw new IllegalStateException("Sigmoid closed with " + leaked.size() + " device array(s) still open (freed now): " + leaked);
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closer c = new Closer();
+        accelerators.forEach(c::close);
+        c.close(cpu);
+        c.rethrow();
     }
 }

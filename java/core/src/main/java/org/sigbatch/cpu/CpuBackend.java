@@ -11,6 +11,7 @@ import org.sigbatch.DType;
 import org.sigbatch.Op;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.Batch;
+import org.sigbatch.spi.DeviceMemory;
 import org.sigbatch.spi.Operand;
 import org.sigbatch.spi.Timings;
 
@@ -31,6 +32,7 @@ public final class CpuBackend implements Backend {
     private final F64Kernels f64;
     private final ForkJoinPool pool;
     private final String device;
+    private final DeviceMemory memory = new DeviceMemory("cpu");
 
     public CpuBackend(int threads, F32Kernels f32, F64Kernels f64) {
         if (threads < 1) {
@@ -236,7 +238,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public org.sigbatch.DeviceArray allocate(DType dtype, int length) {
-        return new HeapArray(dtype, length);
+        memory.checkAllocation(dtype, length);
+        return new HeapArray(memory, dtype, length);
     }
 
     @Override
@@ -254,6 +257,10 @@ public final class CpuBackend implements Backend {
     public void close() {
         if (pool != null) {
             pool.shutdown();
+        }
+        List<String> leaked = memory.close();
+        if (!leaked.isEmpty()) {
+            throw DeviceMemory.leak("cpu backend", leaked);
         }
     }
 }

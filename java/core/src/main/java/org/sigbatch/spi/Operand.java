@@ -6,6 +6,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
+import org.sigbatch.internal.Checks;
 
 /**
  * One input or output of a batch: a window of {@link #length()} elements over a heap array, a direct
@@ -58,10 +59,7 @@ public sealed interface Operand {
     }
 
     static void checkWindow(int capacity, int index, int length, String what) {
-        if (index < 0 || length < 0 || index > capacity - length) {
-            throw new IllegalArgumentException(what + ": window [" + index + ", " + ((long) index + length)
-                    + ") is outside its storage of " + capacity + " elements");
-        }
+        Checks.window(what, capacity, index, length);
     }
 
     private static UnsupportedOperationException wrongType(Operand o, String want) {

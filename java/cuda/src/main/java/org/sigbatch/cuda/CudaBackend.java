@@ -21,13 +21,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import jcuda.CudaException;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -42,6 +39,8 @@ import org.sigbatch.Op;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.Batch;
+import org.sigbatch.spi.Closer;
+import org.sigbatch.spi.DeviceMemory;
 import org.sigbatch.spi.Operand;
 import org.sigbatch.spi.Options;
 import org.sigbatch.spi.Timings;
@@ -83,8 +82,7 @@ public final class CudaBackend implements Backend {
 
     private final ArrayDeque<CudaStaging> idle = new ArrayDeque<>();
     private int pipelines;
-    private final Map<CudaDeviceArray, Boolean> open = new ConcurrentHashMap<>();
-    private final AtomicLong arrayIds = new AtomicLong();
+    private final DeviceMemory memory = new DeviceMemory("cuda");
     private volatile String broken;
     private volatile boolean closed;
 
@@ -137,11 +135,12 @@ public final class CudaBackend implements Backend {
             cuMemGetInfo(free, tot);
             bufferBytes = StagingBudget.bufferBytes(requestedChunk, Double.BYTES, slots, free[0], pinnedBudget, maxPipelines);
         } catch (RuntimeException e) {
+            Closer c = new Closer();
             if (m != null) {
                 CUmodule loaded = m;
-                CudaStaging.attempt(null, () -> cuModuleUnload(loaded));
+                c.run(() -> cuModuleUnload(loaded));
             }
-            CudaStaging.attempt(null, () -> cuDevicePrimaryCtxRelease(device));
+            c.run(() -> cuDevicePrimaryCtxRelease(device));
             throw e;
         }
     }
@@ -247,32 +246,13 @@ public final class CudaBackend implements Backend {
         if (batch.length() == 0) {
             return new Timings(0, 0);
         }
-        boolean device = residentOnDevice(batch);
+        boolean device = memory.owns(batch);
         String b = broken;
         if (b != null) {
             throw new BackendFailure("cuda is unusable after an earlier device error: " + b, 0, null);
         }
         makeCurrent();
         return device ? executeOnDevice(op, batch) : executeStreamed(op, batch);
-    }
-
-    /** True if every operand is one of this backend's device arrays; mixing is rejected. */
-    private boolean residentOnDevice(Batch batch) {
-        int dev = 0;
-        List<Operand> all = new ArrayList<>(batch.inputs());
-        all.addAll(batch.outputs());
-        for (Operand o : all) {
-            if (o instanceof Operand.Device d) {
-                if (!(d.array() instanceof CudaDeviceArray c) || c.owner() != this) {
-                    throw new IllegalArgumentException("device array " + d.array() + " does not belong to this cuda backend");
-                }
-                dev++;
-            }
-        }
-        if (dev != 0 && dev != all.size()) {
-            throw new IllegalArgumentException("a cuda call takes either only device arrays or only host memory");
-        }
-        return dev != 0;
     }
 
     private Timings executeStreamed(Op op, Batch batch) throws BackendFailure {
@@ -390,7 +370,7 @@ public final class CudaBackend implements Backend {
             idle.push(st);
         } else {
             pipelines--;
-            CudaStaging.attempt(null, st::close);
+            new Closer().run(st::close);
         }
         notifyAll();
     }
@@ -400,9 +380,7 @@ public final class CudaBackend implements Backend {
     @Override
     public DeviceArray allocate(DType dtype, int length) {
         ensureOpen();
-        if (length < 0) {
-            throw new IllegalArgumentException("length must be >= 0, got " + length);
-        }
+        memory.checkAllocation(dtype, length);
         CUdeviceptr p = null;
         if (length > 0) {
             makeCurrent();
@@ -414,14 +392,16 @@ public final class CudaBackend implements Backend {
                         + (long) length * dtype.bytes() + " bytes) on " + name + ": " + e.getMessage(), e);
             }
         }
-        CudaDeviceArray a = new CudaDeviceArray(this, dtype, length, p, arrayIds.incrementAndGet(), callerFrame());
-        open.put(a, Boolean.TRUE);
-        return a;
+        return new CudaDeviceArray(this, dtype, length, p);
     }
 
-    void release(CudaDeviceArray a, CUdeviceptr p) {
-        open.remove(a);
-        if (p != null && !closed) {
+    DeviceMemory memory() {
+        return memory;
+    }
+
+    /** Frees a device array's memory (its close, or this backend's close while it still runs). */
+    void free(CUdeviceptr p) {
+        if (p != null) {
             makeCurrent();
             cuMemFree(p);
         }
@@ -429,14 +409,7 @@ public final class CudaBackend implements Backend {
 
     /** Device arrays allocated and not yet closed. */
     public int openArrays() {
-        return open.size();
-    }
-
-    private static String callerFrame() {
-        return StackWalker.getInstance().walk(s -> s
-                .filter(f -> !f.getClassName().equals(CudaBackend.class.getName()) && !f.getClassName().equals(CudaDeviceArray.class.getName())
-                        && !f.getClassName().startsWith("org.sigbatch.Sigmoid"))
-                .findFirst().map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber()).orElse("?"));
+        return memory.openArrays();
     }
 
     // ------------------------------------------------------------------ describe / close
@@ -479,36 +452,33 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public void close() {
-        List<String> leaked = new ArrayList<>();
-        RuntimeException first = null;
+        List<String> leaked = List.of();
+        Closer c = new Closer();
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             notifyAll();
-            first = CudaStaging.attempt(first, this::makeCurrent);
-            first = CudaStaging.attempt(first, () -> cuCtxSynchronize());
+            c.run(this::makeCurrent);
+            c.run(() -> cuCtxSynchronize());
             while (!idle.isEmpty()) {
-                first = CudaStaging.attempt(first, idle.pop()::close);
+                c.close(idle.pop());
                 pipelines--;
             }
-            for (CudaDeviceArray a : List.copyOf(open.keySet())) {
-                leaked.add(a.toString());
-                CUdeviceptr p = a.detach();
-                if (p != null) {
-                    first = CudaStaging.attempt(first, () -> cuMemFree(p));
-                }
+            try {
+                leaked = memory.close();
+            } catch (RuntimeException e) {
+                c.add(e);
             }
-            open.clear();
-            first = CudaStaging.attempt(first, () -> cuModuleUnload(module));
-            first = CudaStaging.attempt(first, () -> cuDevicePrimaryCtxRelease(device));
+            c.run(() -> cuModuleUnload(module));
+            c.run(() -> cuDevicePrimaryCtxRelease(device));
         }
         if (!leaked.isEmpty()) {
-            throw new IllegalStateException("cuda backend closed with " + leaked.size() + " device array(s) still open (freed now): " + leaked);
+            throw DeviceMemory.leak("cuda backend", leaked);
         }
-        if (first != null && broken == null) {
-            throw first;
+        if (broken == null) {
+            c.rethrow();
         }
     }
 

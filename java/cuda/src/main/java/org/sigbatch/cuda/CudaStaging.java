@@ -25,6 +25,7 @@ import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 import org.sigbatch.Op;
 import org.sigbatch.spi.Batch;
+import org.sigbatch.spi.Closer;
 import org.sigbatch.spi.Timings;
 import org.sigbatch.spi.stream.Pipeline;
 import org.sigbatch.spi.stream.StagingEngine;
@@ -210,20 +211,20 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
             return;
         }
         closed = true;
-        RuntimeException first = null;
+        Closer c = new Closer();
         for (int s = 0; s < slots; s++) {
             CUstream st = streams[s];
             if (st != null) {
-                first = attempt(first, () -> cuStreamSynchronize(st));
+                c.run(() -> cuStreamSynchronize(st));
             }
             for (int b = 0; b < StagingBudget.BUFFERS_PER_SLOT; b++) {
                 CUdeviceptr d = dev[s][b];
                 Pointer p = pinned[s][b];
                 if (d != null) {
-                    first = attempt(first, () -> cuMemFree(d));
+                    c.run(() -> cuMemFree(d));
                 }
                 if (p != null) {
-                    first = attempt(first, () -> cuMemFreeHost(p));
+                    c.run(() -> cuMemFreeHost(p));
                 }
                 dev[s][b] = null;
                 pinned[s][b] = null;
@@ -232,25 +233,14 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
             for (int e = 0; e < 4; e++) {
                 CUevent ev = events[s][e];
                 if (ev != null) {
-                    first = attempt(first, () -> cuEventDestroy(ev));
+                    c.run(() -> cuEventDestroy(ev));
                 }
             }
             if (st != null) {
-                first = attempt(first, () -> cuStreamDestroy(st));
+                c.run(() -> cuStreamDestroy(st));
                 streams[s] = null;
             }
         }
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    static RuntimeException attempt(RuntimeException first, Runnable r) {
-        try {
-            r.run();
-            return first;
-        } catch (RuntimeException e) {
-            return first == null ? e : first;
-        }
+        c.rethrow();
     }
 }

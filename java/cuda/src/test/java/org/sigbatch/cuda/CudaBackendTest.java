@@ -358,7 +358,7 @@ class CudaBackendTest {
             DeviceArray kept2 = b.allocate(DType.F64, 0);
             assertNotNull(kept2);
             var e = assertThrows(IllegalStateException.class, b::close);
-            assertTrue(e.getMessage().contains("2 device array(s)") && e.getMessage().contains("CudaDeviceArray#"), e.getMessage());
+            assertTrue(e.getMessage().contains("2 device array(s)") && e.getMessage().contains("cuda array #"), e.getMessage());
             assertTrue(e.getMessage().contains("leakCheckOverManyAllocations"), "names where each was allocated: " + e.getMessage());
             assertTrue(kept.isClosed());
         } finally {

@@ -2,29 +2,20 @@ package org.sigbatch.opencl;
 
 import static org.jocl.CL.*;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
-import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_device_id;
 import org.jocl.cl_event;
-import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
-import org.jocl.cl_program;
 import org.sigbatch.BackendUnavailableException;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
@@ -32,6 +23,7 @@ import org.sigbatch.Op;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.Batch;
+import org.sigbatch.spi.DeviceMemory;
 import org.sigbatch.spi.Operand;
 import org.sigbatch.spi.Options;
 import org.sigbatch.spi.Timings;
@@ -67,7 +59,7 @@ public final class OpenClBackend implements Backend {
     private final boolean f32FloatOnly;
     private final long chunkBytes;
     private final Pipeline pipeline;
-    private final Set<OpenClArray> arrays = ConcurrentHashMap.newKeySet();
+    private final DeviceMemory memory = new DeviceMemory(ID);
     private boolean closed;
 
     private OpenClBackend(ClDevice dev, Map<String, String> options) {
@@ -250,7 +242,7 @@ public final class OpenClBackend implements Backend {
             throw new UnsupportedOperationException("opencl: " + dev.name() + " cannot run " + t + " kernels accurately");
         }
         int n = batch.length();
-        boolean onDevice = batch.in(0) instanceof Operand.Device;
+        boolean onDevice = memory.owns(batch);
         synchronized (lock) {
             ensureOpen();
             if (n == 0) {
@@ -272,11 +264,8 @@ public final class OpenClBackend implements Backend {
         cl_mem[] mems = new cl_mem[nOps];
         int[] offs = new int[nOps];
         for (int i = 0; i < nOps; i++) {
-            Operand o = i < op.inputs() ? b.in(i) : b.out(i - op.inputs());
-            if (!(o instanceof Operand.Device d) || !(d.array() instanceof OpenClArray a) || a.owner() != this) {
-                throw new IllegalArgumentException("opencl: a call on device arrays takes only arrays allocated by this OpenCL backend");
-            }
-            mems[i] = a.mem();
+            Operand.Device d = (Operand.Device) (i < op.inputs() ? b.in(i) : b.out(i - op.inputs()));
+            mems[i] = ((OpenClArray) d.array()).mem();
             offs[i] = d.index();
         }
         cl_event ev = new cl_event();
@@ -320,9 +309,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public DeviceArray allocate(DType dtype, int length) {
-        if (length < 0) {
-            throw new IllegalArgumentException("length must be >= 0, got " + length);
-        }
+        memory.checkAllocation(dtype, length);
         if (!supports(Op.SIGMOID, dtype)) {
             throw new UnsupportedOperationException("opencl: " + dev.name() + " cannot run " + dtype + " kernels accurately");
         }
@@ -339,46 +326,45 @@ public final class OpenClBackend implements Backend {
             } catch (CLException e) {
                 throw new IllegalStateException("opencl: allocating " + bytes + " bytes failed: " + describe(e), e);
             }
-            OpenClArray a = new OpenClArray(this, dtype, length, m);
-            arrays.add(a);
-            return a;
+            return new OpenClArray(this, dtype, length, m);
         }
     }
 
-    void write(OpenClArray a, long byteOffset, long bytes, Pointer src) {
+    DeviceMemory memory() {
+        return memory;
+    }
+
+    void write(cl_mem m, long byteOffset, long bytes, Pointer src) {
         synchronized (lock) {
             ensureOpen();
             try {
-                clEnqueueWriteBuffer(queues[0], a.mem(), true, byteOffset, bytes, src, 0, null, null);
+                clEnqueueWriteBuffer(queues[0], m, true, byteOffset, bytes, src, 0, null, null);
             } catch (CLException e) {
                 throw new IllegalStateException("opencl: writing to a device array failed: " + describe(e), e);
             }
         }
     }
 
-    void read(OpenClArray a, long byteOffset, long bytes, Pointer dst) {
+    void read(cl_mem m, long byteOffset, long bytes, Pointer dst) {
         synchronized (lock) {
             ensureOpen();
             try {
-                clEnqueueReadBuffer(queues[0], a.mem(), true, byteOffset, bytes, dst, 0, null, null);
+                clEnqueueReadBuffer(queues[0], m, true, byteOffset, bytes, dst, 0, null, null);
             } catch (CLException e) {
                 throw new IllegalStateException("opencl: reading a device array failed: " + describe(e), e);
             }
         }
     }
 
-    void free(OpenClArray a, cl_mem m) {
+    void free(cl_mem m) {
         synchronized (lock) {
-            if (arrays.remove(a)) {
-                clReleaseMemObject(m);
-                LIVE.decrementAndGet();
-            }
+            releaseQuietly(() -> clReleaseMemObject(m));
         }
     }
 
     /** Device arrays of this backend still open. */
     int openArrays() {
-        return arrays.size();
+        return memory.openArrays();
     }
 
     /** Native objects created by any OpenCL backend in this JVM and not yet released (leak checks). */
@@ -390,20 +376,17 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void close() {
-        int leaked;
+        List<String> leaked;
         synchronized (lock) {
             if (closed) {
                 return;
             }
-            leaked = arrays.size();
-            for (OpenClArray a : List.copyOf(arrays)) {
-                a.close();
-            }
+            leaked = memory.close();
             closed = true;
             releaseAll();
         }
-        if (leaked > 0) {
-            throw new IllegalStateException("OpenCL backend closed with " + leaked + " device array(s) still open (freed now)");
+        if (!leaked.isEmpty()) {
+            throw DeviceMemory.leak("OpenCL backend", leaked);
         }
     }
 
