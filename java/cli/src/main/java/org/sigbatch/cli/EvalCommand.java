@@ -14,6 +14,7 @@ import java.util.Set;
 import org.sigbatch.BackendKind;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 import org.sigbatch.VerifyPolicy;
@@ -304,21 +305,18 @@ final class EvalCommand extends BaseCommand {
 
         Provenance apply(Sigmoid s, Op op, int n) {
             if (t == DType.F32) {
-                return switch (op) {
-                    case SIGMOID -> s.sigmoid(fx, 0, f1, 0, n);
-                    case DERIVATIVE -> s.derivative(fx, 0, f1, 0, n);
-                    case FUSED -> s.fused(fx, 0, f1, 0, f2, 0, n);
-                    case BACKWARD -> s.backward(fx, 0, fg, 0, f1, 0, n);
-                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(fx, 0, fg, 0, f1, 0, n);
-                };
+                return s.apply(op, op.operands(window(fx, n), window(fg, n), window(f1, n), window(f2, n)));
             }
-            return switch (op) {
-                case SIGMOID -> s.sigmoid(dx, 0, d1, 0, n);
-                case DERIVATIVE -> s.derivative(dx, 0, d1, 0, n);
-                case FUSED -> s.fused(dx, 0, d1, 0, d2, 0, n);
-                case BACKWARD -> s.backward(dx, 0, dg, 0, d1, 0, n);
-                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(dx, 0, dg, 0, d1, 0, n);
-            };
+            return s.apply(op, op.operands(window(dx, n), window(dg, n), window(d1, n), window(d2, n)));
+        }
+
+        /** The first n elements, or null for an array this op does not use. */
+        private static Operand window(float[] a, int n) {
+            return a == null ? null : Operand.of(a, 0, n);
+        }
+
+        private static Operand window(double[] a, int n) {
+            return a == null ? null : Operand.of(a, 0, n);
         }
     }
 }

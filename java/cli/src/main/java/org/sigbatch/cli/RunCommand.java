@@ -16,7 +16,7 @@ import org.sigbatch.Op;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 import org.sigbatch.VerifyPolicy;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Reference;
 import org.sigbatch.reference.Ulps;
 import picocli.CommandLine.Command;
@@ -127,8 +127,8 @@ final class RunCommand extends BaseCommand {
             out.println("provenance: " + p);
             double[] ey = maxError(x, y, true);
             double[] ed = maxError(x, d, false);
-            boolean okY = ey[0] <= Verifier.bound(Op.FUSED, 0);
-            boolean okD = ed[0] <= Verifier.bound(Op.FUSED, 1);
+            boolean okY = ey[0] <= OpReference.bound(Op.FUSED, 0);
+            boolean okD = ed[0] <= OpReference.bound(Op.FUSED, 1);
             out.printf(Locale.ROOT, "backend %s [%s]%s%n", p.backend(), p.device(), p.fellBack() ? " (FELL BACK from " + p.fallbackFrom() + ": " + p.fallbackReason() + ")" : ", no fallback");
             out.printf(Locale.ROOT, "time: median %s of %d calls (verification included), %s, %.2f GB/s%s%n", Format.time(med), t.length,
                     Format.rate(n / med), 3.0 * n * 4 / med / 1e9,

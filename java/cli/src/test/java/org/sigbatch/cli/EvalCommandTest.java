@@ -19,7 +19,7 @@ import org.sigbatch.DType;
 import org.sigbatch.Op;
 import org.sigbatch.cli.npy.Npy;
 import org.sigbatch.cli.npy.NpyHeader;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Reference;
 import org.sigbatch.reference.Ulps;
 
@@ -48,7 +48,7 @@ class EvalCommandTest {
         float[] y = Npy.readFloats(out);
         for (int i = 0; i < x.length; i++) {
             double e = Ulps.error(y[i], Reference.sigmoid(x[i]));
-            assertTrue(e <= Verifier.bound(Op.SIGMOID, 0), "x=" + x[i] + " y=" + y[i] + " err " + e);
+            assertTrue(e <= OpReference.bound(Op.SIGMOID, 0), "x=" + x[i] + " y=" + y[i] + " err " + e);
         }
         assertTrue(r.err().contains("sigmoid float32 (2, 3, 4) 24 elements on "), r.err()); // the provenance line
         assertTrue(Cli.tempFiles(dir).isEmpty());
@@ -127,14 +127,14 @@ class EvalCommandTest {
                         double err;
                         if (t == DType.F32) {
                             float a = fromY ? yf[i] : xf[i];
-                            double ref = Verifier.reference32(op, k, a, gf[i]);
+                            double ref = OpReference.f32(op, k, a, gf[i]);
                             err = Ulps.error(Npy.readFloats(o)[i], ref);
                         } else {
                             double a = fromY ? yd[i] : xd[i];
-                            err = Ulps.error(Npy.readDoubles(o)[i], Verifier.reference64(op, k, a, gd[i]));
+                            err = Ulps.error(Npy.readDoubles(o)[i], OpReference.f64(op, k, a, gd[i]));
                         }
-                        if (i % 97 == 0 || err > Verifier.bound(op, k)) {
-                            assertTrue(err <= Verifier.bound(op, k), op + " " + t + " output " + k + " at " + i + ": " + err + " ULP");
+                        if (i % 97 == 0 || err > OpReference.bound(op, k)) {
+                            assertTrue(err <= OpReference.bound(op, k), op + " " + t + " output " + k + " at " + i + ": " + err + " ULP");
                         }
                     }
                 }

@@ -12,7 +12,7 @@ import org.sigbatch.Op;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.DeviceMemory;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.Operand;
 import org.sigbatch.spi.Timings;
 
 /**

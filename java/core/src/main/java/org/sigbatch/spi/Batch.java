@@ -2,6 +2,7 @@ package org.sigbatch.spi;
 
 import java.util.List;
 import org.sigbatch.DType;
+import org.sigbatch.Operand;
 import org.sigbatch.Op;
 
 /**

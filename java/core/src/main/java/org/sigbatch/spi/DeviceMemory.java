@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.sigbatch.DType;
+import org.sigbatch.Operand;
 import org.sigbatch.DeviceArray;
 
 /**

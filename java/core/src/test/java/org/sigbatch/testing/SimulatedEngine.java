@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.Timings;
 import org.sigbatch.spi.stream.ChunkPlan;
@@ -102,7 +102,7 @@ public final class SimulatedEngine implements StagingEngine {
     }
 
     private static double reference(Op op, int out, boolean f32, double x, double g) {
-        return f32 ? (float) Verifier.reference32(op, out, (float) x, (float) g) : Verifier.reference64(op, out, x, g).value();
+        return f32 ? (float) OpReference.f32(op, out, (float) x, (float) g) : OpReference.f64(op, out, x, g).value();
     }
 
     @Override

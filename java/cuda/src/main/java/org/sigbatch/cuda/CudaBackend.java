@@ -41,7 +41,7 @@ import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.Closer;
 import org.sigbatch.spi.DeviceMemory;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.Operand;
 import org.sigbatch.spi.Options;
 import org.sigbatch.spi.Timings;
 import org.sigbatch.spi.stream.ChunkPlan;

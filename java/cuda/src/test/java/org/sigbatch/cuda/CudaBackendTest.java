@@ -22,10 +22,12 @@ import org.sigbatch.BackendKind;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
 import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Ulps;
+import org.sigbatch.spi.Batch;
 
 /**
  * The CUDA backend on a GPU: correctness of every op against the CPU reference on odd lengths,
@@ -76,9 +78,9 @@ class CudaBackendTest {
     static void check32(Op op, float[] x, float[] g, float[][] outs, int xo, int oo, int n) {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < op.outputs(); j++) {
-                double ref = Verifier.reference32(op, j, x[xo + i], g == null ? 0f : g[xo + i]);
+                double ref = OpReference.f32(op, j, x[xo + i], g == null ? 0f : g[xo + i]);
                 double err = Ulps.error(outs[j][oo + i], ref);
-                if (!(err <= Verifier.bound(op, j))) {
+                if (!(err <= OpReference.bound(op, j))) {
                     throw new AssertionError(op + " f32 output " + j + " at " + i + " x=" + x[xo + i] + ": " + outs[j][oo + i] + " vs " + ref + " (" + err + " ULP)");
                 }
             }
@@ -101,13 +103,7 @@ class CudaBackendTest {
                     g[i] = Float.isFinite(g[i]) ? Math.max(-1e3f, Math.min(1e3f, g[i])) : 1f;
                 }
                 float[][] o = new float[op.outputs()][n];
-                Provenance p = switch (op) {
-                    case SIGMOID -> s.sigmoid(x, o[0]);
-                    case DERIVATIVE -> s.derivative(x, o[0]);
-                    case FUSED -> s.fused(x, o[0], o[1]);
-                    case BACKWARD -> s.backward(x, g, o[0]);
-                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, o[0]);
-                };
+                Provenance p = s.apply(op, op.operands(Operand.of(x), Operand.of(g), Operand.of(o[0]), op.outputs() > 1 ? Operand.of(o[1]) : null));
                 assertEquals("cuda", p.backend(), "n=" + n);
                 check32(op, x, op.inputs() == 2 ? g : null, o, 0, 0, n);
             }
@@ -134,18 +130,12 @@ class CudaBackendTest {
                     }
                 }
                 double[][] o = new double[op.outputs()][n];
-                Provenance p = switch (op) {
-                    case SIGMOID -> s.sigmoid(x, o[0]);
-                    case DERIVATIVE -> s.derivative(x, o[0]);
-                    case FUSED -> s.fused(x, o[0], o[1]);
-                    case BACKWARD -> s.backward(x, g, o[0]);
-                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, o[0]);
-                };
+                Provenance p = s.apply(op, op.operands(Operand.of(x), Operand.of(g), Operand.of(o[0]), op.outputs() > 1 ? Operand.of(o[1]) : null));
                 assertEquals("cuda", p.backend());
                 for (int i = 0; i < n; i++) {
                     for (int j = 0; j < op.outputs(); j++) {
-                        double err = Ulps.error(o[j][i], Verifier.reference64(op, j, x[i], g[i]));
-                        assertTrue(err <= Verifier.bound(op, j), op + " f64 at x=" + x[i] + " g=" + g[i] + ": " + err + " ULP");
+                        double err = Ulps.error(o[j][i], OpReference.f64(op, j, x[i], g[i]));
+                        assertTrue(err <= OpReference.bound(op, j), op + " f64 at x=" + x[i] + " g=" + g[i] + ": " + err + " ULP");
                     }
                 }
             }
@@ -179,10 +169,10 @@ class CudaBackendTest {
                 for (int yo = 0; yo < 4; yo++) {
                     float[] y = new float[n + 7];
                     float[] d = new float[n + 7];
-                    s.fused(x, xo, y, yo, d, 3 - yo, n - 1);
+                    s.apply(Op.FUSED, Operand.of(x, xo, n - 1), Operand.of(y, yo, n - 1), Operand.of(d, 3 - yo, n - 1));
                     for (int i = 0; i < n - 1; i++) {
-                        assertTrue(Ulps.error(y[yo + i], Verifier.reference32(Op.SIGMOID, 0, x[xo + i], 0)) <= 1);
-                        assertTrue(Ulps.error(d[3 - yo + i], Verifier.reference32(Op.DERIVATIVE, 0, x[xo + i], 0)) <= 2);
+                        assertTrue(Ulps.error(y[yo + i], OpReference.f32(Op.SIGMOID, 0, x[xo + i], 0)) <= 1);
+                        assertTrue(Ulps.error(d[3 - yo + i], OpReference.f32(Op.DERIVATIVE, 0, x[xo + i], 0)) <= 2);
                     }
                     for (int i = 0; i < yo; i++) {
                         assertEquals(0f, y[i], "nothing written before the window");
@@ -220,7 +210,7 @@ class CudaBackendTest {
             float[] x = data(n, 13);
             FloatBuffer xb = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer().put(x).flip();
             FloatBuffer yb = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            assertEquals("cuda", s.sigmoid(xb, yb).backend());
+            assertEquals("cuda", s.apply(Op.SIGMOID, Operand.of(xb), Operand.of(yb)).backend());
             float[] y = new float[n];
             yb.get(0, y);
             check32(Op.SIGMOID, x, null, new float[][] {y}, 0, 0, n);
@@ -262,20 +252,20 @@ class CudaBackendTest {
                 for (int xo = 0; xo < 4; xo++) {
                     for (int yo = 0; yo < 4; yo++) {
                         int len = n - xo;
-                        b.execute(Op.FUSED, new org.sigbatch.spi.Batch(DType.F32, len, List.of(new org.sigbatch.spi.Operand.Device(dx, xo, len)),
-                                List.of(new org.sigbatch.spi.Operand.Device(dy, yo, len), new org.sigbatch.spi.Operand.Device(dd, yo, len))));
+                        b.execute(Op.FUSED, new Batch(DType.F32, len, List.of(new Operand.Device(dx, xo, len)),
+                                List.of(new Operand.Device(dy, yo, len), new Operand.Device(dd, yo, len))));
                         float[] y = new float[n + 8];
                         float[] d = new float[n + 8];
                         dy.read(0, y, 0, n + 8);
                         dd.read(0, d, 0, n + 8);
                         check32(Op.FUSED, x, null, new float[][] {y, d}, xo, yo, len);
                         if (xo < 2 && yo < 2) {
-                            b.execute(Op.SIGMOID, new org.sigbatch.spi.Batch(DType.F64, len, List.of(new org.sigbatch.spi.Operand.Device(ex, xo, len)),
-                                    List.of(new org.sigbatch.spi.Operand.Device(ey, yo, len))));
+                            b.execute(Op.SIGMOID, new Batch(DType.F64, len, List.of(new Operand.Device(ex, xo, len)),
+                                    List.of(new Operand.Device(ey, yo, len))));
                             double[] y64 = new double[n + 8];
                             ey.read(0, y64, 0, n + 8);
                             for (int i = 0; i < len; i++) {
-                                assertTrue(Ulps.error(y64[yo + i], Verifier.reference64(Op.SIGMOID, 0, x64[xo + i], 0)) <= 1, "f64 at " + i);
+                                assertTrue(Ulps.error(y64[yo + i], OpReference.f64(Op.SIGMOID, 0, x64[xo + i], 0)) <= 1, "f64 at " + i);
                             }
                         }
                     }

@@ -3,7 +3,7 @@ package org.sigbatch.opencl;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import org.sigbatch.Op;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.DoubleDouble;
 import org.sigbatch.reference.Ulps;
 
@@ -14,10 +14,10 @@ final class Check {
 
     /** Checks output {@code out} of op for float32 inputs (a, b) at [0, n); returns the max ULP error. */
     static double f32(Op op, int out, float[] a, float[] b, float[] actual, int n, String what) {
-        double bound = Verifier.bound(op, out);
+        double bound = OpReference.bound(op, out);
         double max = 0;
         for (int i = 0; i < n; i++) {
-            double ref = Verifier.reference32(op, out, a[i], b == null ? 0f : b[i]);
+            double ref = OpReference.f32(op, out, a[i], b == null ? 0f : b[i]);
             double err = Ulps.error(actual[i], ref);
             if (!(err <= bound)) {
                 fail(what + ": " + op.label() + " output " + out + " at " + i + ": x=" + a[i] + (b == null ? "" : " g=" + b[i])
@@ -29,10 +29,10 @@ final class Check {
     }
 
     static double f64(Op op, int out, double[] a, double[] b, double[] actual, int n, String what) {
-        double bound = Verifier.bound(op, out);
+        double bound = OpReference.bound(op, out);
         double max = 0;
         for (int i = 0; i < n; i++) {
-            DoubleDouble ref = Verifier.reference64(op, out, a[i], b == null ? 0 : b[i]);
+            DoubleDouble ref = OpReference.f64(op, out, a[i], b == null ? 0 : b[i]);
             double err = Ulps.error(actual[i], ref);
             if (!(err <= bound)) {
                 fail(what + ": " + op.label() + " output " + out + " at " + i + ": x=" + a[i] + (b == null ? "" : " g=" + b[i])

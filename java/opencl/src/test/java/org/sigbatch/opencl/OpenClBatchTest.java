@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
 import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 
@@ -62,7 +63,7 @@ class OpenClBatchTest {
             float[] y = new float[6000];
             java.util.Arrays.fill(y, 42f);
             int n = 1237;
-            s.sigmoid(x, 11, y, 503, n);
+            s.apply(Op.SIGMOID, Operand.of(x, 11, n), Operand.of(y, 503, n));
             for (int i = 0; i < y.length; i++) {
                 if (i < 503 || i >= 503 + n) {
                     assertEquals(42f, y[i], "element " + i + " outside the output window was written");
@@ -90,13 +91,7 @@ class OpenClBatchTest {
             float[] g = OpenClTesting.gradF32(n, 13);
             float[] orig = x.clone();
             float[] d = new float[n];
-            switch (op) {
-                case SIGMOID -> s.sigmoid(x, x);
-                case DERIVATIVE -> s.derivative(x, x);
-                case FUSED -> s.fused(x, x, d);
-                case BACKWARD -> s.backward(x, g, x);
-                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, x);
-            }
+            s.apply(op, op.operands(Operand.of(x), Operand.of(g), Operand.of(x), Operand.of(d)));
             Check.f32(op, 0, orig, op.inputs() > 1 ? g : null, x, n, "in-place");
             if (op == Op.FUSED) {
                 Check.f32(op, 1, orig, null, d, n, "in-place");
@@ -117,7 +112,7 @@ class OpenClBatchTest {
             xb.position(7).limit(7 + n);
             yb.position(3).limit(3 + n);
             db.position(10);
-            Provenance p = s.fused(xb, yb, db);
+            Provenance p = s.apply(Op.FUSED, Operand.of(xb), Operand.of(yb), Operand.of(db));
             assertEquals("opencl", p.backend());
             float[] y = new float[n];
             float[] d = new float[n];
@@ -130,7 +125,7 @@ class OpenClBatchTest {
             double[] xd = java.util.Arrays.copyOf(OpenClTesting.inputsF64(n, 22), n);
             DoubleBuffer xdb = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer().put(xd).flip();
             DoubleBuffer ydb = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer();
-            s.derivative(xdb, ydb);
+            s.apply(Op.DERIVATIVE, Operand.of(xdb), Operand.of(ydb));
             double[] yd = new double[n];
             ydb.get(0, yd);
             Check.f64(Op.DERIVATIVE, 0, xd, null, yd, n, "direct f64");
@@ -210,13 +205,7 @@ class OpenClBatchTest {
         try (Sigmoid s = OpenClTesting.sigmoid("opencl.maxChunkBytes", "4096")) {
             double[] y = new double[n];
             double[] d = new double[n];
-            switch (op) {
-                case SIGMOID -> s.sigmoid(xd, y);
-                case DERIVATIVE -> s.derivative(xd, y);
-                case FUSED -> s.fused(xd, y, d);
-                case BACKWARD -> s.backward(xd, gd, y);
-                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(xd, gd, y);
-            }
+            s.apply(op, op.operands(Operand.of(xd), Operand.of(gd), Operand.of(y), Operand.of(d)));
             Check.f64(op, 0, xd, op.inputs() > 1 ? gd : null, y, n, "chunked f64");
             if (op == Op.FUSED) {
                 Check.f64(op, 1, xd, null, d, n, "chunked f64");
@@ -229,13 +218,7 @@ class OpenClBatchTest {
             int n = x.length;
             float[] y = new float[n];
             float[] d = new float[n];
-            Provenance p = switch (op) {
-                case SIGMOID -> s.sigmoid(x, y);
-                case DERIVATIVE -> s.derivative(x, y);
-                case FUSED -> s.fused(x, y, d);
-                case BACKWARD -> s.backward(x, g, y);
-                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, y);
-            };
+            Provenance p = s.apply(op, op.operands(Operand.of(x), Operand.of(g), Operand.of(y), Operand.of(d)));
             assertEquals("opencl", p.backend());
             assertTrue(p.kernelNanos() > 0 && p.transferNanos() > 0, "timings are measured: " + p);
             return new float[][] {y, d};

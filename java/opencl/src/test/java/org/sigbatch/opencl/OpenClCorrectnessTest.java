@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 
@@ -40,13 +41,8 @@ class OpenClCorrectnessTest {
             float[] d = new float[n];
             StringBuilder report = new StringBuilder("float32 (" + path + ") max ULP:");
             for (Op op : Op.values()) {
-                Provenance p = switch (op) {
-                    case SIGMOID -> s.sigmoid(x, y);
-                    case DERIVATIVE -> s.derivative(x, y);
-                    case FUSED -> s.fused(x, y, d);
-                    case BACKWARD -> s.backward(x, g, y);
-                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(yIn, g, y);
-                };
+                Provenance p = s.apply(op, op.operands(Operand.of(op == Op.BACKWARD_FROM_OUTPUT ? yIn : x), Operand.of(g),
+                        Operand.of(y), Operand.of(d)));
                 assertEquals("opencl", p.backend(), p.toString());
                 assertFalse(p.fellBack());
                 float[] a = op == Op.BACKWARD_FROM_OUTPUT ? yIn : x;
@@ -76,13 +72,7 @@ class OpenClCorrectnessTest {
             double[] g = OpenClTesting.gradF64(n, 6);
             double[] y = new double[n];
             double[] d = new double[n];
-            Provenance p = switch (op) {
-                case SIGMOID -> s.sigmoid(x, y);
-                case DERIVATIVE -> s.derivative(x, y);
-                case FUSED -> s.fused(x, y, d);
-                case BACKWARD -> s.backward(x, g, y);
-                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, y);
-            };
+            Provenance p = s.apply(op, op.operands(Operand.of(x), Operand.of(g), Operand.of(y), Operand.of(d)));
             assertEquals("opencl", p.backend(), p.toString());
             double e = Check.f64(op, 0, x, op.inputs() > 1 ? g : null, y, n, "float64");
             String extra = "";

@@ -15,7 +15,7 @@ import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.Operand;
 
 /**
  * A device failure mid-call (injected at chunk k with {@code opencl.inject.failAtChunk}) ends with the

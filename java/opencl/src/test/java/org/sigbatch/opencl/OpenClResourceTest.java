@@ -11,7 +11,7 @@ import org.sigbatch.DeviceArray;
 import org.sigbatch.Op;
 import org.sigbatch.Sigmoid;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.Operand;
 
 /** Native resources come back: device arrays, whole backends, leak detection on close. */
 class OpenClResourceTest {

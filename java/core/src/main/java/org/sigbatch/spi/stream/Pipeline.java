@@ -3,7 +3,7 @@ package org.sigbatch.spi.stream;
 import org.sigbatch.Op;
 import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.Operand;
 import org.sigbatch.spi.Options;
 import org.sigbatch.spi.Timings;
 

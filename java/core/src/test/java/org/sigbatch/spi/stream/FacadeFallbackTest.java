@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.sigbatch.BackendKind;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.Op;
 import org.sigbatch.reference.Ulps;
 import org.sigbatch.testing.SimulatedBackendProvider;
@@ -46,7 +46,7 @@ class FacadeFallbackTest {
             assertEquals(4000, p.primaryElements(), p.toString());
             assertTrue(p.fallbackReason().contains("injected failure at chunk 5"), p.fallbackReason());
             for (int i = 0; i < n; i++) {
-                assertTrue(Ulps.error(x[i], Verifier.reference32(Op.SIGMOID, 0, orig[i], 0)) <= 1, "at " + i);
+                assertTrue(Ulps.error(x[i], OpReference.f32(Op.SIGMOID, 0, orig[i], 0)) <= 1, "at " + i);
             }
         }
     }
@@ -62,8 +62,8 @@ class FacadeFallbackTest {
             assertEquals("sim", p.fallbackFrom());
             assertEquals(1000, p.primaryElements());
             for (int i = 0; i < n; i++) {
-                assertTrue(Ulps.error(x[i], Verifier.reference32(Op.SIGMOID, 0, orig[i], 0)) <= 1, "y at " + i);
-                assertTrue(Ulps.error(d[i], Verifier.reference32(Op.DERIVATIVE, 0, orig[i], 0)) <= 2, "d at " + i);
+                assertTrue(Ulps.error(x[i], OpReference.f32(Op.SIGMOID, 0, orig[i], 0)) <= 1, "y at " + i);
+                assertTrue(Ulps.error(d[i], OpReference.f32(Op.DERIVATIVE, 0, orig[i], 0)) <= 2, "d at " + i);
             }
         }
     }
@@ -78,7 +78,7 @@ class FacadeFallbackTest {
             assertEquals("sim", p.backend());
             assertNull(p.fallbackFrom());
             for (int i = 0; i < n; i++) {
-                assertTrue(Ulps.error(y[i], Verifier.reference32(Op.SIGMOID, 0, x[i], 0)) <= 1);
+                assertTrue(Ulps.error(y[i], OpReference.f32(Op.SIGMOID, 0, x[i], 0)) <= 1);
             }
         }
     }

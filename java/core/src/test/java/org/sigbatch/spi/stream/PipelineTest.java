@@ -17,11 +17,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.sigbatch.testing.SimulatedEngine;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Ulps;
 import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.Operand;
 import org.sigbatch.spi.Timings;
 
 /**
@@ -70,8 +70,8 @@ class PipelineTest {
         for (int i = 0; i < n; i++) {
             assertEquals(1, e.writes(i), "element " + i + " written once");
             for (int j = 0; j < op.outputs(); j++) {
-                double ref = Verifier.reference32(op, j, x[i], op.inputs() == 2 ? g[i] : 0f);
-                assertTrue(Ulps.error(outs[j][i], ref) <= Verifier.bound(op, j), op + " output " + j + " at " + i);
+                double ref = OpReference.f32(op, j, x[i], op.inputs() == 2 ? g[i] : 0f);
+                assertTrue(Ulps.error(outs[j][i], ref) <= OpReference.bound(op, j), op + " output " + j + " at " + i);
             }
         }
     }
@@ -85,7 +85,7 @@ class PipelineTest {
         Batch b = new Batch(DType.F32, n, List.of(new Operand.F32Buffer(xb, 0, n)), List.of(new Operand.F32Buffer(yb, 0, n)));
         PIPELINE.run(new ChunkPlan(n, 50, 2), new SimulatedEngine(2, 50), Op.SIGMOID, b);
         for (int i = 0; i < n; i++) {
-            assertTrue(Ulps.error(yb.get(i), Verifier.reference32(Op.SIGMOID, 0, x[i], 0)) <= 1);
+            assertTrue(Ulps.error(yb.get(i), OpReference.f32(Op.SIGMOID, 0, x[i], 0)) <= 1);
         }
     }
 
@@ -102,8 +102,8 @@ class PipelineTest {
                 List.of(new Operand.F64Array(y, 0, n), new Operand.F64Array(d, 0, n)));
         PIPELINE.run(new ChunkPlan(n, 16, 3), new SimulatedEngine(3, 16), Op.FUSED, b);
         for (int i = 0; i < n; i++) {
-            assertTrue(Ulps.error(y[i], Verifier.reference64(Op.FUSED, 0, x[i], 0)) <= 1);
-            assertTrue(Ulps.error(d[i], Verifier.reference64(Op.FUSED, 1, x[i], 0)) <= 2);
+            assertTrue(Ulps.error(y[i], OpReference.f64(Op.FUSED, 0, x[i], 0)) <= 1);
+            assertTrue(Ulps.error(d[i], OpReference.f64(Op.FUSED, 1, x[i], 0)) <= 2);
         }
     }
 
@@ -128,7 +128,7 @@ class PipelineTest {
         assertTrue(e.log().contains("abandon"), "in-flight work is abandoned");
         for (int i = 0; i < n; i++) {
             if (i < done) {
-                assertTrue(Ulps.error(x[i], Verifier.reference32(Op.SIGMOID, 0, original[i], 0)) <= 1, "final at " + i);
+                assertTrue(Ulps.error(x[i], OpReference.f32(Op.SIGMOID, 0, original[i], 0)) <= 1, "final at " + i);
             } else {
                 assertEquals(Float.floatToRawIntBits(original[i]), Float.floatToRawIntBits(x[i]), "untouched input at " + i);
                 assertEquals(0, e.writes(i));
@@ -136,10 +136,10 @@ class PipelineTest {
         }
         // what the facade does next: the CPU finishes [done, n) from the intact inputs
         for (int i = (int) done; i < n; i++) {
-            x[i] = (float) Verifier.reference32(Op.SIGMOID, 0, x[i], 0);
+            x[i] = (float) OpReference.f32(Op.SIGMOID, 0, x[i], 0);
         }
         for (int i = 0; i < n; i++) {
-            assertTrue(Ulps.error(x[i], Verifier.reference32(Op.SIGMOID, 0, original[i], 0)) <= 1);
+            assertTrue(Ulps.error(x[i], OpReference.f32(Op.SIGMOID, 0, original[i], 0)) <= 1);
         }
         assertTrue(f.getMessage().contains(kind.name()), f.getMessage());
     }

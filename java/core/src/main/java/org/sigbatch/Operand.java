@@ -1,23 +1,73 @@
-package org.sigbatch.spi;
+package org.sigbatch;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import org.sigbatch.DType;
-import org.sigbatch.DeviceArray;
 import org.sigbatch.internal.Checks;
 
 /**
- * One input or output of a batch: a window of {@link #length()} elements over a heap array, a direct
- * NIO buffer, or a {@link DeviceArray}. Indices in the methods below are relative to the window.
- * Backends use the bulk {@code copy*} methods to fill or drain staging buffers; the CPU backend reads
- * heap arrays directly.
+ * One input or output of an evaluation: a window of {@link #length()} elements over a heap array, an
+ * NIO buffer or a {@link DeviceArray}. Made by the factories below and passed to
+ * {@link Sigmoid#apply(Op, Operand...)}:
+ *
+ * <pre>{@code
+ * s.apply(Op.FUSED, Operand.of(x), Operand.of(y), Operand.of(d));          // whole arrays
+ * s.apply(Op.SIGMOID, Operand.of(x, 128, n), Operand.of(buf));              // a window, a buffer
+ * s.apply(Op.BACKWARD, Operand.of(dx), Operand.of(dg), Operand.of(dgi));    // device arrays
+ * }</pre>
+ *
+ * A new kind of storage (or element type) is one record and one factory here; every op and backend
+ * then takes it. Indices in the instance methods are relative to the window; backends use the bulk
+ * {@code copy*} methods to fill or drain staging buffers, and the CPU backend reads heap arrays
+ * directly.
  */
 public sealed interface Operand {
+    /** The whole array. */
+    static Operand of(float[] a) {
+        return new F32Array(Checks.notNull(a, "float[]"), 0, a.length);
+    }
+
+    /** Elements {@code [offset, offset+length)} of the array. */
+    static Operand of(float[] a, int offset, int length) {
+        return new F32Array(Checks.notNull(a, "float[]"), offset, length);
+    }
+
+    static Operand of(double[] a) {
+        return new F64Array(Checks.notNull(a, "double[]"), 0, a.length);
+    }
+
+    static Operand of(double[] a, int offset, int length) {
+        return new F64Array(Checks.notNull(a, "double[]"), offset, length);
+    }
+
+    /** Elements {@code [position, limit)} of the buffer (heap or direct; read-only only as an input). Its position is not moved. */
+    static Operand of(FloatBuffer b) {
+        return new F32Buffer(Checks.notNull(b, "FloatBuffer"), b.position(), b.remaining());
+    }
+
+    static Operand of(DoubleBuffer b) {
+        return new F64Buffer(Checks.notNull(b, "DoubleBuffer"), b.position(), b.remaining());
+    }
+
+    /** The whole device array. */
+    static Operand of(DeviceArray a) {
+        return new Device(Checks.notNull(a, "DeviceArray"), 0, a.length());
+    }
+
+    /** Elements {@code [offset, offset+length)} of the device array. */
+    static Operand of(DeviceArray a, int offset, int length) {
+        return new Device(Checks.notNull(a, "DeviceArray"), offset, length);
+    }
+
     DType dtype();
 
     int length();
+
+    /** False for storage that cannot take results (a read-only buffer). */
+    default boolean writable() {
+        return true;
+    }
 
     /** The window {@code [from, from+len)} of this one. */
     Operand slice(int from, int len);
@@ -58,7 +108,7 @@ public sealed interface Operand {
         return storage() == o.storage() && storageIndex() == o.storageIndex() && length() == o.length();
     }
 
-    static void checkWindow(int capacity, int index, int length, String what) {
+    private static void checkWindow(int capacity, int index, int length, String what) {
         Checks.window(what, capacity, index, length);
     }
 
@@ -114,6 +164,7 @@ public sealed interface Operand {
 
         @Override public DType dtype() { return DType.F32; }
         @Override public Operand slice(int from, int len) { checkWindow(length, from, len, "slice"); return new F32Buffer(buffer, index + from, len); }
+        @Override public boolean writable() { return !buffer.isReadOnly(); }
         @Override public double get(int i) { return buffer.get(index + i); }
         @Override public void set(int i, double v) { buffer.put(index + i, (float) v); }
         @Override public void copyTo(int start, int n, ByteBuffer dst) { floats(dst, n).put(0, buffer, index + start, n); }
@@ -134,6 +185,7 @@ public sealed interface Operand {
 
         @Override public DType dtype() { return DType.F64; }
         @Override public Operand slice(int from, int len) { checkWindow(length, from, len, "slice"); return new F64Buffer(buffer, index + from, len); }
+        @Override public boolean writable() { return !buffer.isReadOnly(); }
         @Override public double get(int i) { return buffer.get(index + i); }
         @Override public void set(int i, double v) { buffer.put(index + i, v); }
         @Override public void copyTo(int start, int n, ByteBuffer dst) { doubles(dst, n).put(0, buffer, index + start, n); }
