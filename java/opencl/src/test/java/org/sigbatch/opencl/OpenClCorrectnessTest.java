@@ -13,6 +13,8 @@ import org.sigbatch.Op;
 import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
+import org.sigbatch.testing.UlpCheck;
+import org.sigbatch.testing.TestData;
 
 /** Every op against the reference, float32 (both kernel paths) and float64, special values included. */
 class OpenClCorrectnessTest {
@@ -33,9 +35,9 @@ class OpenClCorrectnessTest {
             }
         }
         try (Sigmoid s = OpenClTesting.sigmoid("opencl.f32", path)) {
-            float[] x = OpenClTesting.inputsF32(N, 1);
-            float[] g = OpenClTesting.gradF32(x.length, 2);
-            float[] yIn = OpenClTesting.yF32(x.length, 3);
+            float[] x = TestData.inputsF32(N, 1);
+            float[] g = TestData.gradF32(x.length, 2);
+            float[] yIn = TestData.yF32(x.length, 3);
             int n = x.length;
             float[] y = new float[n];
             float[] d = new float[n];
@@ -47,10 +49,10 @@ class OpenClCorrectnessTest {
                 assertFalse(p.fellBack());
                 float[] a = op == Op.BACKWARD_FROM_OUTPUT ? yIn : x;
                 float[] b = op.inputs() > 1 ? g : null;
-                double e = Check.f32(op, 0, a, b, y, n, "float32/" + path);
+                double e = UlpCheck.f32(op, 0, a, b, y, n, "float32/" + path);
                 report.append(' ').append(op.label()).append('=').append(e);
                 if (op == Op.FUSED) {
-                    report.append(" fused-d=").append(Check.f32(op, 1, a, b, d, n, "float32/" + path));
+                    report.append(" fused-d=").append(UlpCheck.f32(op, 1, a, b, d, n, "float32/" + path));
                 }
             }
             System.err.println(report);
@@ -67,17 +69,17 @@ class OpenClCorrectnessTest {
                     return;
                 }
             }
-            double[] x = op == Op.BACKWARD_FROM_OUTPUT ? OpenClTesting.yF64(N, 5) : OpenClTesting.inputsF64(N, 4);
+            double[] x = op == Op.BACKWARD_FROM_OUTPUT ? TestData.yF64(N, 5) : TestData.inputsF64(N, 4);
             int n = x.length;
-            double[] g = OpenClTesting.gradF64(n, 6);
+            double[] g = TestData.gradF64(n, 6);
             double[] y = new double[n];
             double[] d = new double[n];
             Provenance p = s.apply(op, op.operands(Operand.of(x), Operand.of(g), Operand.of(y), Operand.of(d)));
             assertEquals("opencl", p.backend(), p.toString());
-            double e = Check.f64(op, 0, x, op.inputs() > 1 ? g : null, y, n, "float64");
+            double e = UlpCheck.f64(op, 0, x, op.inputs() > 1 ? g : null, y, n, "float64");
             String extra = "";
             if (op == Op.FUSED) {
-                extra = " d=" + Check.f64(op, 1, x, null, d, n, "float64");
+                extra = " d=" + UlpCheck.f64(op, 1, x, null, d, n, "float64");
             }
             System.err.println("float64 " + op.label() + " max ULP " + e + extra);
             assertTrue(e <= 1.0 || op.inputs() > 1);

@@ -1,4 +1,4 @@
-package org.sigbatch.opencl;
+package org.sigbatch.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -8,12 +8,12 @@ import org.sigbatch.reference.DoubleDouble;
 import org.sigbatch.reference.Ulps;
 
 /** ULP comparisons against the reference, failing with the first offending element and the worst error. */
-final class Check {
-    private Check() {
+public final class UlpCheck {
+    private UlpCheck() {
     }
 
     /** Checks output {@code out} of op for float32 inputs (a, b) at [0, n); returns the max ULP error. */
-    static double f32(Op op, int out, float[] a, float[] b, float[] actual, int n, String what) {
+    public static double f32(Op op, int out, float[] a, float[] b, float[] actual, int n, String what) {
         double bound = OpReference.bound(op, out);
         double max = 0;
         for (int i = 0; i < n; i++) {
@@ -28,7 +28,7 @@ final class Check {
         return max;
     }
 
-    static double f64(Op op, int out, double[] a, double[] b, double[] actual, int n, String what) {
+    public static double f64(Op op, int out, double[] a, double[] b, double[] actual, int n, String what) {
         double bound = OpReference.bound(op, out);
         double max = 0;
         for (int i = 0; i < n; i++) {
