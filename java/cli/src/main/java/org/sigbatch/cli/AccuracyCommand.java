@@ -15,6 +15,7 @@ import org.sigbatch.VerifyPolicy;
 import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.DoubleDouble;
 import org.sigbatch.reference.Reference;
+import org.sigbatch.reference.SpecialValues;
 import org.sigbatch.reference.Ulps;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -297,8 +298,7 @@ final class AccuracyCommand extends BaseCommand {
     }
 
     /** Inputs where implementations go wrong: NaN, infinities, zeros, subnormal results, the rounding-to-1 edge. */
-    static final double[] SPECIALS = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, 1e-4, -1e-4, 1, -1,
-            16.64, 17.33, 17.34, -17.33, 36.8, 37.5, 88, -88, -89, 89, -100, 100, -103.97, -104, 104, -709, -745, -746, 710, 745};
+    static final double[] SPECIALS = SpecialValues.table();
 
     private boolean specials(Sigmoid s, DType t) {
         var out = out();

@@ -18,6 +18,7 @@ import org.sigbatch.Sigmoid;
 import org.sigbatch.VerifyPolicy;
 import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Reference;
+import org.sigbatch.reference.SpecialValues;
 import org.sigbatch.reference.Ulps;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -108,8 +109,8 @@ final class RunCommand extends BaseCommand {
         for (int i = 0; i < n; i++) {
             x[i] = (float) (r.nextDouble() * 60 - 30);
         }
-        // the special values at the front: NaN, infinities, zeros, subnormal results, the rounding-to-1 edge
-        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -89f, -104f, 17.33f, 88f, -100f, 1e-4f};
+        // the special values at the front: NaN, infinities, zeros, every threshold with its neighbours, the subnormal range
+        float[] specials = SpecialValues.f32();
         System.arraycopy(specials, 0, x, 0, Math.min(n, specials.length));
         float[] y = new float[n];
         float[] d = new float[n];

@@ -21,6 +21,7 @@ import org.sigbatch.cli.npy.Npy;
 import org.sigbatch.cli.npy.NpyHeader;
 import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Reference;
+import org.sigbatch.reference.SpecialValues;
 import org.sigbatch.reference.Ulps;
 
 /** End-to-end tests of {@code sigbatch eval}, in-process, on generated .npy files. */
@@ -28,14 +29,12 @@ class EvalCommandTest {
     @TempDir
     Path dir;
 
-    private static final float[] SPECIAL = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -89f, -104f, 17.33f, 88f, -100f};
-
     // ------------------------------------------------------------------ values, shapes, dtypes
 
     @Test
     void sigmoidF32ThreeDimensionalKeepsShapeAndMeetsTheBound() throws IOException {
         float[] x = Cli.floats(2 * 3 * 4, 1, -30, 30);
-        System.arraycopy(SPECIAL, 0, x, 0, SPECIAL.length);
+        System.arraycopy(SpecialValues.f32(), 0, x, 0, 12); // NaN, infinities, zeros, subnormals, extremes
         Path in = dir.resolve("x.npy");
         Npy.write(in, new long[] {2, 3, 4}, x);
         Path out = dir.resolve("y.npy");
