@@ -15,7 +15,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -109,10 +109,18 @@ public abstract class BackendContract {
         return b.build();
     }
 
-    @BeforeAll
-    final void openShared() {
+    /** Per test, so that each one is reported skipped (or failed) where the hardware is absent. */
+    @BeforeEach
+    final void hardware() {
         requireHardware();
-        shared = open(Map.of());
+    }
+
+    /** One evaluator for the tests that need no options of their own. */
+    private synchronized Sigmoid shared() {
+        if (shared == null) {
+            shared = open(Map.of());
+        }
+        return shared;
     }
 
     @AfterAll
@@ -136,7 +144,7 @@ public abstract class BackendContract {
             float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -89f, -100f, 88f};
             float[] y = new float[x.length];
             float[] d = new float[x.length];
-            assertEquals(backend(), shared.fused(x, y, d).backend());
+            assertEquals(backend(), shared().fused(x, y, d).backend());
             assertTrue(Float.isNaN(y[0]) && Float.isNaN(d[0]), "σ(NaN) and σ'(NaN) are NaN");
             assertEquals(1f, y[1], "σ(+Inf)");
             assertEquals(0f, y[2], "σ(-Inf)");
@@ -150,7 +158,7 @@ public abstract class BackendContract {
             double[] x = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, -720, 720};
             double[] y = new double[x.length];
             double[] d = new double[x.length];
-            assertEquals(backend(), shared.fused(x, y, d).backend());
+            assertEquals(backend(), shared().fused(x, y, d).backend());
             assertTrue(Double.isNaN(y[0]) && Double.isNaN(d[0]));
             assertEquals(1.0, y[1]);
             assertEquals(0.0, y[2]);
@@ -173,7 +181,7 @@ public abstract class BackendContract {
             x = y(t, x.length, 3);
         }
         double[] g = grad(t, x.length, 4);
-        run(op, t, Storage.ARRAY, 0, false, x, g, shared);
+        run(op, t, Storage.ARRAY, 0, false, x, g, shared());
     }
 
     // ------------------------------------------------------------------ the matrix
@@ -210,7 +218,7 @@ public abstract class BackendContract {
         assumeSupported(t);
         double[] x = op == Op.BACKWARD_FROM_OUTPUT ? y(t, N, 11) : inputs(t, N, 10);
         double[] g = grad(t, N, 12);
-        run(op, t, storage, offset, inPlace, x, g, shared);
+        run(op, t, storage, offset, inPlace, x, g, shared());
     }
 
     /**
@@ -334,7 +342,7 @@ public abstract class BackendContract {
         Op[] ops = {Op.FUSED, Op.BACKWARD};
         double[][][] want = new double[ops.length][][];
         for (int o = 0; o < ops.length; o++) {
-            want[o] = call(shared, ops[o], t, x, g);
+            want[o] = call(shared(), ops[o], t, x, g);
             checkWindow(ops[o], 0, t, x, g, want[o][0], 0, "single-threaded " + ops[o].label());
         }
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -344,7 +352,7 @@ public abstract class BackendContract {
                 fs.add(pool.submit(() -> {
                     for (int rep = 0; rep < 3; rep++) {
                         for (int o = 0; o < ops.length; o++) {
-                            double[][] got = call(shared, ops[o], t, x, g);
+                            double[][] got = call(shared(), ops[o], t, x, g);
                             for (int k = 0; k < ops[o].outputs(); k++) {
                                 for (int i = 0; i < n; i++) {
                                     if (Double.doubleToRawLongBits(got[k][i]) != Double.doubleToRawLongBits(want[o][k][i])) {
