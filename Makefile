@@ -24,9 +24,11 @@ jdk:
 build:
 	$(MVN) -q package -DskipTests
 
-# Every test, the exhaustive 2^32-input accuracy checks included.
+# Every test, the exhaustive 2^32-input accuracy checks included, then the publishable surface
+# (make/publish.mk: install into a private repository, examples/ through the BOM, the dist tarball).
 test:
 	$(MVN) verify $(MVN_TEST_FLAGS) -Dsigbatch.exhaustive=true
+	$(MAKE) --no-print-directory test-publish
 
 # The same without the exhaustive checks (a few seconds instead of minutes).
 test-quick:
