@@ -11,7 +11,7 @@ import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.Timings;
 import org.sigbatch.spi.stream.ChunkPlan;
 import org.sigbatch.spi.stream.Pipeline;
-import org.sigbatch.spi.stream.StagingEngine;
+import org.sigbatch.spi.stream.AbstractStagingEngine;
 
 /**
  * A device in plain Java for the shared {@link Pipeline}: staging buffers are direct ByteBuffers,
@@ -19,7 +19,7 @@ import org.sigbatch.spi.stream.StagingEngine;
  * are drained in index order, can count how often each element is written, records the drains, and
  * can fail at the k-th call of a chosen kind of step, as a device error would.
  */
-public final class SimulatedEngine implements StagingEngine {
+public final class SimulatedEngine extends AbstractStagingEngine {
     private final ByteBuffer[][] pinned;
     private final double[][][] device;
     private final List<String> log = new ArrayList<>();
@@ -66,12 +66,19 @@ public final class SimulatedEngine implements StagingEngine {
     }
 
     @Override
+    protected ByteBuffer inputBuffer(int slot, Op op, int i) {
+        return pinned[slot][i];
+    }
+
+    @Override
+    protected ByteBuffer outputBuffer(int slot, Op op, int j) {
+        return pinned[slot][j];
+    }
+
+    @Override
     public void fill(int slot, Op op, Batch batch, long start, int len) {
         maybeFail(ChunkPlan.Kind.FILL);
-        for (int i = 0; i < op.inputs(); i++) {
-            pinned[slot][i].clear();
-            batch.in(i).copyTo((int) start, len, pinned[slot][i]);
-        }
+        super.fill(slot, op, batch, start, len);
     }
 
     @Override
@@ -132,10 +139,7 @@ public final class SimulatedEngine implements StagingEngine {
             throw new AssertionError("outputs must be written in index order, chunk after chunk: drain at " + start + ", expected " + lastDrainEnd);
         }
         lastDrainEnd = start + len;
-        for (int j : Pipeline.drainOrder(batch)) {
-            pinned[slot][j].clear();
-            batch.out(j).copyFrom((int) start, len, pinned[slot][j]);
-        }
+        super.drain(slot, op, batch, start, len);
         if (writes != null) {
             for (long i = start; i < start + len; i++) {
                 writes[(int) i]++;

@@ -26,9 +26,7 @@ import jcuda.driver.CUstream_flags;
 import org.sigbatch.Op;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.Closer;
-import org.sigbatch.spi.Timings;
-import org.sigbatch.spi.stream.Pipeline;
-import org.sigbatch.spi.stream.StagingEngine;
+import org.sigbatch.spi.stream.AbstractStagingEngine;
 
 /**
  * One pipeline: {@code slots} non-blocking streams, each with two pinned staging buffers, two device
@@ -36,7 +34,7 @@ import org.sigbatch.spi.stream.StagingEngine;
  * place on the device buffers: x (and gradOut) go to buffers 0 (and 1); y/gradIn come back from
  * buffer 0, d from buffer 1.
  */
-final class CudaStaging implements StagingEngine, AutoCloseable {
+final class CudaStaging extends AbstractStagingEngine implements AutoCloseable {
     private final Kernels kernels;
     private final int slots;
     private final long bufferBytes;
@@ -47,8 +45,6 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
     private final ByteBuffer[][] pinnedBuf;
     private final boolean[] queued;
     private boolean buffers;
-    private long transferNanos;
-    private long kernelNanos;
     private boolean closed;
 
     CudaStaging(Kernels kernels, int slots, long bufferBytes) {
@@ -117,12 +113,14 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
     }
 
     @Override
-    public void fill(int slot, Op op, Batch batch, long start, int len) {
-        for (int i = 0; i < op.inputs(); i++) {
-            ByteBuffer b = pinnedBuf[slot][i];
-            b.clear();
-            batch.in(i).copyTo((int) start, len, b);
-        }
+    protected ByteBuffer inputBuffer(int slot, Op op, int i) {
+        return pinnedBuf[slot][i];
+    }
+
+    /** Ops run in place on the device buffers: output j comes back through buffer j. */
+    @Override
+    protected ByteBuffer outputBuffer(int slot, Op op, int j) {
+        return pinnedBuf[slot][j];
     }
 
     @Override
@@ -167,25 +165,8 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
         cuEventElapsedTime(ms, events[slot][2], events[slot][3]);
         transfer += ms[0];
         cuEventElapsedTime(ms, events[slot][1], events[slot][2]);
-        transferNanos += (long) (transfer * 1e6);
-        kernelNanos += (long) (ms[0] * 1e6);
-    }
-
-    @Override
-    public void drain(int slot, Op op, Batch batch, long start, int len) {
-        for (int j : Pipeline.drainOrder(batch)) {
-            ByteBuffer b = pinnedBuf[slot][j];
-            b.clear();
-            batch.out(j).copyFrom((int) start, len, b);
-        }
-    }
-
-    @Override
-    public Timings takeTimings() {
-        Timings t = new Timings(transferNanos, kernelNanos);
-        transferNanos = 0;
-        kernelNanos = 0;
-        return t;
+        bookTransfer((long) (transfer * 1e6));
+        bookKernel((long) (ms[0] * 1e6));
     }
 
     @Override
@@ -200,8 +181,7 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
                 queued[s] = false;
             }
         }
-        transferNanos = 0;
-        kernelNanos = 0;
+        resetTimings();
     }
 
     /** Frees everything; errors are collected and the first is rethrown after all frees were tried. */

@@ -3,7 +3,6 @@ package org.sigbatch.opencl;
 import static org.jocl.CL.*;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,39 +101,7 @@ public final class OpenClBackend implements Backend {
 
     /** Opens the backend on the device the options name (or the best one). */
     static OpenClBackend open(Map<String, String> options) {
-        try {
-            CL.setExceptionsEnabled(true);
-        } catch (LinkageError e) {
-            throw new BackendUnavailableException(ID, "no OpenCL ICD loader (libOpenCL.so.1) could be loaded: " + e, e);
-        }
-        List<String> empty = new ArrayList<>();
-        List<ClDevice> all;
-        try {
-            all = ClDevice.enumerate(empty);
-        } catch (CLException e) {
-            if (e.getStatus() == CL_PLATFORM_NOT_FOUND_KHR) {
-                throw new BackendUnavailableException(ID, "no OpenCL platform found (CL_PLATFORM_NOT_FOUND_KHR): the ICD loader"
-                        + " lists no drivers; install one (e.g. pocl-opencl-icd) or check /etc/OpenCL/vendors and OCL_ICD_VENDORS", e);
-            }
-            throw new BackendUnavailableException(ID, "enumerating OpenCL platforms failed: " + describe(e), e);
-        } catch (LinkageError e) {
-            throw new BackendUnavailableException(ID, "no OpenCL ICD loader (libOpenCL.so.1) could be loaded: " + e, e);
-        }
-        if (all.isEmpty()) {
-            if (empty.isEmpty()) {
-                throw new BackendUnavailableException(ID, "no OpenCL platform found: the ICD loader lists no drivers"
-                        + " (check /etc/OpenCL/vendors and OCL_ICD_VENDORS)");
-            }
-            throw new BackendUnavailableException(ID, "OpenCL platform(s) " + empty + " report no devices"
-                    + (empty.stream().anyMatch(p -> p.contains("Portable Computing Language"))
-                            ? " (PoCL does this when it cannot create its kernel cache: make POCL_CACHE_DIR or ~/.cache/pocl writable)" : ""));
-        }
-        String[] why = new String[1];
-        ClDevice d = ClDevice.choose(all, options.get("opencl.platform"), options.get("opencl.device"), why);
-        if (d == null) {
-            throw new BackendUnavailableException(ID, why[0]);
-        }
-        return new OpenClBackend(d, options);
+        return new OpenClBackend(ClDevice.find(options.get("opencl.platform"), options.get("opencl.device")), options);
     }
 
     // ------------------------------------------------------------------ program

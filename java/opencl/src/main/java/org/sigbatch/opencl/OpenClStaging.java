@@ -13,9 +13,8 @@ import org.jocl.cl_event;
 import org.jocl.cl_mem;
 import org.sigbatch.Op;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Timings;
 import org.sigbatch.spi.stream.Pipeline;
-import org.sigbatch.spi.stream.StagingEngine;
+import org.sigbatch.spi.stream.AbstractStagingEngine;
 
 /**
  * OpenCL's engine for the shared {@link Pipeline}: one in-order command queue per slot, and per slot
@@ -23,7 +22,7 @@ import org.sigbatch.spi.stream.StagingEngine;
  * hidden staging copy). Inputs and outputs have buffers of their own, so kernels never run in place.
  * Buffers are created on first use and reused by every call; calls are serialised by the backend.
  */
-final class OpenClStaging implements StagingEngine {
+final class OpenClStaging extends AbstractStagingEngine {
     private static final System.Logger LOG = System.getLogger("org.sigbatch.opencl");
     /** Two queues: the device works on one chunk while the host fills and drains the other. */
     static final int SLOTS = 2;
@@ -39,8 +38,6 @@ final class OpenClStaging implements StagingEngine {
     private final ByteBuffer[][] host;
     /** Per slot, the events of the chunk in flight, or null. */
     private final InFlight[] inFlight;
-    private long transferNanos;
-    private long kernelNanos;
 
     OpenClStaging(cl_context context, cl_command_queue[] queues, OpenClProgram program, long bufferBytes) {
         this.context = context;
@@ -91,12 +88,13 @@ final class OpenClStaging implements StagingEngine {
     }
 
     @Override
-    public void fill(int slot, Op op, Batch batch, long start, int len) {
-        for (int i = 0; i < op.inputs(); i++) {
-            ByteBuffer hb = host[slot][i];
-            hb.clear();
-            batch.in(i).copyTo((int) start, len, hb);
-        }
+    protected ByteBuffer inputBuffer(int slot, Op op, int i) {
+        return host[slot][i];
+    }
+
+    @Override
+    protected ByteBuffer outputBuffer(int slot, Op op, int j) {
+        return host[slot][op.inputs() + j];
     }
 
     @Override
@@ -136,32 +134,15 @@ final class OpenClStaging implements StagingEngine {
         try {
             clWaitForEvents(f.reads.length, f.reads);
             for (cl_event e : f.writes) {
-                transferNanos += duration(e);
+                bookTransfer(duration(e));
             }
             for (cl_event e : f.reads) {
-                transferNanos += duration(e);
+                bookTransfer(duration(e));
             }
-            kernelNanos += duration(f.kernel);
+            bookKernel(duration(f.kernel));
         } finally {
             release(slot);
         }
-    }
-
-    @Override
-    public void drain(int slot, Op op, Batch batch, long start, int len) {
-        for (int j : Pipeline.drainOrder(batch)) {
-            ByteBuffer hb = host[slot][op.inputs() + j];
-            hb.clear();
-            batch.out(j).copyFrom((int) start, len, hb);
-        }
-    }
-
-    @Override
-    public Timings takeTimings() {
-        Timings t = new Timings(transferNanos, kernelNanos);
-        transferNanos = 0;
-        kernelNanos = 0;
-        return t;
     }
 
     /** Waits for every queue after an error (errors here are expected and ignored) and drops the events. */
@@ -175,8 +156,7 @@ final class OpenClStaging implements StagingEngine {
             }
             release(s);
         }
-        transferNanos = 0;
-        kernelNanos = 0;
+        resetTimings();
     }
 
     /** Unmaps and releases every buffer; the queues belong to the backend. */
