@@ -25,10 +25,12 @@ build:
 	$(MVN) -q package -DskipTests
 	@scripts/aot-train "$(JDK)" $(CLI_JAR)
 
-# Every test, the exhaustive 2^32-input accuracy checks included.
+# Every test, the exhaustive 2^32-input accuracy checks included, then the publishable surface
+# (make/publish.mk: install into a private repository, examples/ through the BOM, the dist tarball).
 test:
 	$(MVN) verify $(MVN_TEST_FLAGS) -Dsigbatch.exhaustive=true
 	scripts/gpu-dryrun
+	$(MAKE) --no-print-directory test-publish
 
 # The same without the exhaustive checks (a few seconds instead of minutes).
 test-quick:

@@ -108,7 +108,7 @@ stage_sanitizer() {
   fi
   tmo "$cs" --tool memcheck --launch-timeout 120 --leak-check full --error-exitcode 3 --target-processes all \
     "$JAVA" "${JOPTS[@]}" "${SUITE[@]}" "${JUNIT[@]}" \
-    --select-method org.sigbatch.cuda.CudaBackendTest#specialValues \
+    --select-method "org.sigbatch.cuda.CudaContractTest#specialValuesHaveTheirTrueAnswers(org.sigbatch.DType)" \
     --select-method org.sigbatch.cuda.CudaBackendTest#offsetsAndMisalignedWindows \
     --select-method org.sigbatch.cuda.CudaBackendTest#buffersAndDeviceArrays \
     --reports-dir "$TMP/junit-sanitizer"

@@ -37,6 +37,43 @@ public enum Op {
         return outputs;
     }
 
+    /** Name of input {@code i} in messages: {@code x}, or {@code y} for BACKWARD_FROM_OUTPUT; then {@code gradOut}. */
+    public String inputName(int i) {
+        if (i == 1) {
+            return "gradOut";
+        }
+        return this == BACKWARD_FROM_OUTPUT ? "y" : "x";
+    }
+
+    /** Name of output {@code i}: {@code y}, {@code d} or {@code gradIn}. */
+    public String outputName(int i) {
+        return switch (this) {
+            case SIGMOID -> "y";
+            case DERIVATIVE -> "d";
+            case FUSED -> i == 0 ? "y" : "d";
+            case BACKWARD, BACKWARD_FROM_OUTPUT -> "gradIn";
+        };
+    }
+
+    /**
+     * The operands this op takes, in {@link Sigmoid#apply(Op, Operand...)} order, out of the widest
+     * set: the first input (x, or y for BACKWARD_FROM_OUTPUT), gradOut, the first output and the
+     * second output. Those it does not take are ignored and may be null. So code that handles every
+     * op needs no switch: {@code s.apply(op, op.operands(x, g, y, d))}.
+     */
+    public Operand[] operands(Operand x, Operand gradOut, Operand out0, Operand out1) {
+        return switch (this) {
+            case SIGMOID, DERIVATIVE -> new Operand[] {x, out0};
+            case FUSED -> new Operand[] {x, out0, out1};
+            case BACKWARD, BACKWARD_FROM_OUTPUT -> new Operand[] {x, gradOut, out0};
+        };
+    }
+
+    /** Name of operand {@code i} of {@link Sigmoid#apply(Op, Operand...)}: the inputs, then the outputs. */
+    public String operandName(int i) {
+        return i < inputs ? inputName(i) : outputName(i - inputs);
+    }
+
     /** Lower-case name used on the command line and in reports, e.g. {@code backward-from-output}. */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

@@ -3,7 +3,7 @@ package org.sigbatch;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.BackendProvider;
@@ -58,7 +58,7 @@ final class FakeAccelerator implements Backend {
             double a = b.in(0).get(i);
             double g = op.inputs() > 1 ? b.in(1).get(i) : 0;
             for (int o = 0; o < op.outputs(); o++) {
-                double v = b.dtype() == DType.F32 ? Verifier.reference32(op, o, (float) a, (float) g) : Verifier.reference64(op, o, a, g).value();
+                double v = b.dtype() == DType.F32 ? OpReference.f32(op, o, (float) a, (float) g) : OpReference.f64(op, o, a, g).value();
                 if (i == corruptAt) {
                     v = v * 1.001 + 1e-30;
                 }

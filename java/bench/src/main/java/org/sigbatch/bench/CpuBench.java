@@ -25,7 +25,7 @@ import org.sigbatch.cpu.Kernels;
  * elements/s = size / score. Outputs go to arrays held in the state, which JMH cannot prove dead.
  *
  * <p>Run: {@code make bench} or {@code java --add-modules jdk.incubator.vector -jar java/bench/target/benchmarks.jar CpuBench}.
- * The Vector API loop needs a few seconds of warm-up before C2 compiles it (NOTES.md).
+ * The Vector API loop needs a few seconds of warm-up before C2 compiles it (docs/notes.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -24,6 +24,8 @@ import org.sigbatch.BackendKind;
 import org.sigbatch.BackendUnavailableException;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
+import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 
@@ -219,7 +221,8 @@ public class CudaBench {
     /** From and to direct buffers. */
     @Benchmark
     public Provenance endToEndDirect(Gpu g, Kernel k, OffHeap a) {
-        return g.book(k.fused() ? g.cuda.fused(a.x, a.y, a.d) : g.cuda.sigmoid(a.x, a.y));
+        return g.book(k.fused() ? g.cuda.apply(Op.FUSED, Operand.of(a.x), Operand.of(a.y), Operand.of(a.d))
+                : g.cuda.apply(Op.SIGMOID, Operand.of(a.x), Operand.of(a.y)));
     }
 
     /** size float32 elements copied on the device: 8 bytes per element through device memory, like σ. */

@@ -8,12 +8,14 @@ import java.util.stream.IntStream;
 import org.sigbatch.BackendKind;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 import org.sigbatch.VerifyPolicy;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.DoubleDouble;
 import org.sigbatch.reference.Reference;
+import org.sigbatch.reference.SpecialValues;
 import org.sigbatch.reference.Ulps;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -131,10 +133,10 @@ final class AccuracyCommand extends BaseCommand {
                     long n = all ? 1L << 32 : samples;
                     Worst[] w = measure(s, op, t, n, all, chunkElems);
                     for (int k = 0; k < w.length; k++) {
-                        double bound = Verifier.bound(op, k);
+                        double bound = OpReference.bound(op, k);
                         boolean pass = w[k].over == 0;
                         ok &= pass;
-                        out.printf(Locale.ROOT, fmt, Converters.shortName(t), op.label(), Verifier.outputName(op, k), w[k].n,
+                        out.printf(Locale.ROOT, fmt, Converters.shortName(t), op.label(), op.outputName(k), w[k].n,
                                 String.format(Locale.ROOT, "%.4f", w[k].ulps), String.format(Locale.ROOT, "%.0f", bound),
                                 pass ? "ok" : "FAIL", w[k].notRounded, where(op, t, w[k]));
                         if (!pass) {
@@ -267,25 +269,13 @@ final class AccuracyCommand extends BaseCommand {
 
         Provenance call(Sigmoid s, Op op, int n) {
             if (t == DType.F32) {
-                return switch (op) {
-                    case SIGMOID -> s.sigmoid(fx, 0, fo[0], 0, n);
-                    case DERIVATIVE -> s.derivative(fx, 0, fo[0], 0, n);
-                    case FUSED -> s.fused(fx, 0, fo[0], 0, fo[1], 0, n);
-                    case BACKWARD -> s.backward(fx, 0, fg, 0, fo[0], 0, n);
-                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(fx, 0, fg, 0, fo[0], 0, n);
-                };
+                return s.apply(op, op.operands(Operand.of(fx, 0, n), Operand.of(fg, 0, n), Operand.of(fo[0], 0, n), Operand.of(fo[1], 0, n)));
             }
-            return switch (op) {
-                case SIGMOID -> s.sigmoid(dx, 0, dout[0], 0, n);
-                case DERIVATIVE -> s.derivative(dx, 0, dout[0], 0, n);
-                case FUSED -> s.fused(dx, 0, dout[0], 0, dout[1], 0, n);
-                case BACKWARD -> s.backward(dx, 0, dg, 0, dout[0], 0, n);
-                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(dx, 0, dg, 0, dout[0], 0, n);
-            };
+            return s.apply(op, op.operands(Operand.of(dx, 0, n), Operand.of(dg, 0, n), Operand.of(dout[0], 0, n), Operand.of(dout[1], 0, n)));
         }
 
         Worst errors(Op op, int k, int n) {
-            double bound = Verifier.bound(op, k);
+            double bound = OpReference.bound(op, k);
             int block = 1 << 14;
             int blocks = (n + block - 1) / block;
             return IntStream.range(0, blocks).parallel().mapToObj(b -> {
@@ -293,11 +283,11 @@ final class AccuracyCommand extends BaseCommand {
                 int end = Math.min(n, (b + 1) * block);
                 for (int i = b * block; i < end; i++) {
                     if (t == DType.F32) {
-                        double ref = Verifier.reference32(op, k, fx[i], fg[i]);
+                        double ref = OpReference.f32(op, k, fx[i], fg[i]);
                         float got = fo[k][i];
                         w.add(Ulps.error(got, ref), fx[i], fg[i], got, ref, bound);
                     } else {
-                        DoubleDouble ref = Verifier.reference64(op, k, dx[i], dg[i]);
+                        DoubleDouble ref = OpReference.f64(op, k, dx[i], dg[i]);
                         double got = dout[k][i];
                         w.add(Ulps.error(got, ref), dx[i], dg[i], got, ref.hi(), bound);
                     }
@@ -308,8 +298,7 @@ final class AccuracyCommand extends BaseCommand {
     }
 
     /** Inputs where implementations go wrong: NaN, infinities, zeros, subnormal results, the rounding-to-1 edge. */
-    static final double[] SPECIALS = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, 1e-4, -1e-4, 1, -1,
-            16.64, 17.33, 17.34, -17.33, 36.8, 37.5, 88, -88, -89, 89, -100, 100, -103.97, -104, 104, -709, -745, -746, 710, 745};
+    static final double[] SPECIALS = SpecialValues.table();
 
     private boolean specials(Sigmoid s, DType t) {
         var out = out();

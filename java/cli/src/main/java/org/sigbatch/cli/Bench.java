@@ -12,6 +12,7 @@ import org.sigbatch.BackendKind;
 import org.sigbatch.BackendUnavailableException;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 import org.sigbatch.VerifyPolicy;
@@ -188,22 +189,13 @@ final class Bench {
         }
 
         Provenance call(Sigmoid s, Op op) {
+            // backward-from-output reads y: the gradOut array holds values in [0, 1)
             if (t == DType.F32) {
-                return switch (op) {
-                    case SIGMOID -> s.sigmoid(fx, fy);
-                    case DERIVATIVE -> s.derivative(fx, fy);
-                    case FUSED -> s.fused(fx, fy, fd);
-                    case BACKWARD -> s.backward(fx, fg, fy);
-                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(fg, fg, fy);
-                };
+                Operand x = Operand.of(op == Op.BACKWARD_FROM_OUTPUT ? fg : fx);
+                return s.apply(op, op.operands(x, Operand.of(fg), Operand.of(fy), Operand.of(fd)));
             }
-            return switch (op) {
-                case SIGMOID -> s.sigmoid(dx, dy);
-                case DERIVATIVE -> s.derivative(dx, dy);
-                case FUSED -> s.fused(dx, dy, dd);
-                case BACKWARD -> s.backward(dx, dg, dy);
-                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(dg, dg, dy);
-            };
+            Operand x = Operand.of(op == Op.BACKWARD_FROM_OUTPUT ? dg : dx);
+            return s.apply(op, op.operands(x, Operand.of(dg), Operand.of(dy), Operand.of(dd)));
         }
     }
 

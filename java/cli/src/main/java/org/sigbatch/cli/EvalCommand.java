@@ -16,6 +16,7 @@ import java.util.Set;
 import org.sigbatch.BackendKind;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 import org.sigbatch.VerifyPolicy;
@@ -200,26 +201,15 @@ final class EvalCommand extends BaseCommand {
 
     /** Evaluates one chunk in place on its direct buffers: outputs overwrite x, fused's σ' goes to the extra buffer. */
     private Provenance apply(Sigmoid s, DType t, EvalPipeline.Slot slot) {
-        if (t == DType.F32) {
-            FloatBuffer x = slot.in[0].asFloatBuffer();
-            FloatBuffer g = slot.in.length > 1 ? slot.in[1].asFloatBuffer() : null;
-            return switch (op) {
-                case SIGMOID -> s.sigmoid(x, x);
-                case DERIVATIVE -> s.derivative(x, x);
-                case FUSED -> s.fused(x, x, slot.extra.position(0).limit(slot.n * 4).asFloatBuffer());
-                case BACKWARD -> s.backward(x, g, x);
-                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, x);
-            };
-        }
-        DoubleBuffer x = slot.in[0].asDoubleBuffer();
-        DoubleBuffer g = slot.in.length > 1 ? slot.in[1].asDoubleBuffer() : null;
-        return switch (op) {
-            case SIGMOID -> s.sigmoid(x, x);
-            case DERIVATIVE -> s.derivative(x, x);
-            case FUSED -> s.fused(x, x, slot.extra.position(0).limit(slot.n * 8).asDoubleBuffer());
-            case BACKWARD -> s.backward(x, g, x);
-            case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, x);
-        };
+        int eb = t.bytes();
+        Operand x = window(t, slot.in[0]);
+        Operand g = slot.in.length > 1 ? window(t, slot.in[1]) : null;
+        Operand d = op == Op.FUSED ? window(t, slot.extra.position(0).limit(slot.n * eb)) : null;
+        return s.apply(op, op.operands(x, g, x, d));
+    }
+
+    private static Operand window(DType t, ByteBuffer b) {
+        return t == DType.F32 ? Operand.of(b.asFloatBuffer()) : Operand.of(b.asDoubleBuffer());
     }
 
     private void note(Summary sum, Provenance p, long offset) {

@@ -10,8 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sigbatch.BackendUnavailableException;
 import org.sigbatch.VerificationException;
-import org.sigbatch.cpu.JitWarmup;
-import org.sigbatch.cpu.Kernels;
+import org.sigbatch.Sigmoid;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,7 +70,7 @@ public final class Main implements Runnable {
     }
 
     /**
-     * bench and run start the CPU kernels' JIT warm-up ({@link JitWarmup}) before the command line is
+     * bench and run start the CPU kernels' JIT warm-up ({@link Sigmoid#startWarmUp()}) before the command line is
      * parsed and the backends are opened, which takes a few hundred milliseconds. The evaluator opened
      * later joins the same warm-up.
      */
@@ -89,12 +88,7 @@ public final class Main implements Runnable {
                 || "off".equalsIgnoreCase(System.getProperty("sigbatch.cpu.simd", "").trim())) {
             return;
         }
-        Thread t = new Thread(() -> {
-            JitWarmup.of(Kernels.bestF32());
-            JitWarmup.of(Kernels.bestF64());
-        }, "sigbatch-warmup-prestart");
-        t.setDaemon(true);
-        t.start();
+        Sigmoid.startWarmUp();
     }
 
     /**

@@ -16,8 +16,9 @@ import org.sigbatch.Op;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 import org.sigbatch.VerifyPolicy;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Reference;
+import org.sigbatch.reference.SpecialValues;
 import org.sigbatch.reference.Ulps;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -110,8 +111,8 @@ final class RunCommand extends BaseCommand {
         for (int i = 0; i < n; i++) {
             x[i] = (float) (r.nextDouble() * 60 - 30);
         }
-        // the special values at the front: NaN, infinities, zeros, subnormal results, the rounding-to-1 edge
-        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -89f, -104f, 17.33f, 88f, -100f, 1e-4f};
+        // the special values at the front: NaN, infinities, zeros, every threshold with its neighbours, the subnormal range
+        float[] specials = SpecialValues.f32();
         System.arraycopy(specials, 0, x, 0, Math.min(n, specials.length));
         float[] y = new float[n];
         float[] d = new float[n];
@@ -129,8 +130,8 @@ final class RunCommand extends BaseCommand {
             out.println("provenance: " + p);
             double[] ey = maxError(x, y, true);
             double[] ed = maxError(x, d, false);
-            boolean okY = ey[0] <= Verifier.bound(Op.FUSED, 0);
-            boolean okD = ed[0] <= Verifier.bound(Op.FUSED, 1);
+            boolean okY = ey[0] <= OpReference.bound(Op.FUSED, 0);
+            boolean okD = ed[0] <= OpReference.bound(Op.FUSED, 1);
             out.printf(Locale.ROOT, "backend %s [%s]%s%n", p.backend(), p.device(), p.fellBack() ? " (FELL BACK from " + p.fallbackFrom() + ": " + p.fallbackReason() + ")" : ", no fallback");
             out.printf(Locale.ROOT, "time: median %s of %d calls (verification included), %s, %.2f GB/s%s%n", Format.time(med), t.length,
                     Format.rate(n / med), 3.0 * n * 4 / med / 1e9,

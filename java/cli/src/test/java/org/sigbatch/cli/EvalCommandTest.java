@@ -19,8 +19,9 @@ import org.sigbatch.DType;
 import org.sigbatch.Op;
 import org.sigbatch.cli.npy.Npy;
 import org.sigbatch.cli.npy.NpyHeader;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Reference;
+import org.sigbatch.reference.SpecialValues;
 import org.sigbatch.reference.Ulps;
 
 /** End-to-end tests of {@code sigbatch eval}, in-process, on generated .npy files. */
@@ -28,14 +29,12 @@ class EvalCommandTest {
     @TempDir
     Path dir;
 
-    private static final float[] SPECIAL = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -89f, -104f, 17.33f, 88f, -100f};
-
     // ------------------------------------------------------------------ values, shapes, dtypes
 
     @Test
     void sigmoidF32ThreeDimensionalKeepsShapeAndMeetsTheBound() throws IOException {
         float[] x = Cli.floats(2 * 3 * 4, 1, -30, 30);
-        System.arraycopy(SPECIAL, 0, x, 0, SPECIAL.length);
+        System.arraycopy(SpecialValues.f32(), 0, x, 0, 12); // NaN, infinities, zeros, subnormals, extremes
         Path in = dir.resolve("x.npy");
         Npy.write(in, new long[] {2, 3, 4}, x);
         Path out = dir.resolve("y.npy");
@@ -48,7 +47,7 @@ class EvalCommandTest {
         float[] y = Npy.readFloats(out);
         for (int i = 0; i < x.length; i++) {
             double e = Ulps.error(y[i], Reference.sigmoid(x[i]));
-            assertTrue(e <= Verifier.bound(Op.SIGMOID, 0), "x=" + x[i] + " y=" + y[i] + " err " + e);
+            assertTrue(e <= OpReference.bound(Op.SIGMOID, 0), "x=" + x[i] + " y=" + y[i] + " err " + e);
         }
         assertTrue(r.err().contains("sigmoid float32 (2, 3, 4) 24 elements on "), r.err()); // the provenance line
         // a small file: the CPU's JIT warm-up would cost more than it saves, the SIMD kernel's twin computes it
@@ -132,14 +131,14 @@ class EvalCommandTest {
                         double err;
                         if (t == DType.F32) {
                             float a = fromY ? yf[i] : xf[i];
-                            double ref = Verifier.reference32(op, k, a, gf[i]);
+                            double ref = OpReference.f32(op, k, a, gf[i]);
                             err = Ulps.error(Npy.readFloats(o)[i], ref);
                         } else {
                             double a = fromY ? yd[i] : xd[i];
-                            err = Ulps.error(Npy.readDoubles(o)[i], Verifier.reference64(op, k, a, gd[i]));
+                            err = Ulps.error(Npy.readDoubles(o)[i], OpReference.f64(op, k, a, gd[i]));
                         }
-                        if (i % 97 == 0 || err > Verifier.bound(op, k)) {
-                            assertTrue(err <= Verifier.bound(op, k), op + " " + t + " output " + k + " at " + i + ": " + err + " ULP");
+                        if (i % 97 == 0 || err > OpReference.bound(op, k)) {
+                            assertTrue(err <= OpReference.bound(op, k), op + " " + t + " output " + k + " at " + i + ": " + err + " ULP");
                         }
                     }
                 }

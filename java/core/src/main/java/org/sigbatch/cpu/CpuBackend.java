@@ -11,7 +11,8 @@ import org.sigbatch.DType;
 import org.sigbatch.Op;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.spi.DeviceMemory;
+import org.sigbatch.Operand;
 import org.sigbatch.spi.Timings;
 
 /**
@@ -44,6 +45,7 @@ public final class CpuBackend implements Backend {
     private final F64Kernels cold64;
     /** What ran a call that the warm-up stand-ins took part in (built once, like {@link #device}). */
     private final Timings coldTimings;
+    private final DeviceMemory memory = new DeviceMemory("cpu");
 
     public CpuBackend(int threads, F32Kernels f32, F64Kernels f64) {
         this(threads, f32, f64, true);
@@ -299,7 +301,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public org.sigbatch.DeviceArray allocate(DType dtype, int length) {
-        return new HeapArray(dtype, length);
+        memory.checkAllocation(dtype, length);
+        return new HeapArray(memory, dtype, length);
     }
 
     @Override
@@ -323,6 +326,10 @@ public final class CpuBackend implements Backend {
     public void close() {
         if (pool != null) {
             pool.shutdown();
+        }
+        List<String> leaked = memory.close();
+        if (!leaked.isEmpty()) {
+            throw DeviceMemory.leak("cpu backend", leaked);
         }
     }
 }

@@ -118,6 +118,16 @@ public final class JitWarmup {
         return System.getProperty("java.vm.info", "").contains("interpreted mode");
     }
 
+    /** Starts the warm-up of the default kernels on a daemon thread (kernel selection itself takes a moment) and returns. */
+    public static void prestart() {
+        Thread t = new Thread(() -> {
+            of(Kernels.bestF32());
+            of(Kernels.bestF64());
+        }, "sigbatch-warmup-prestart");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The warm-up of {@code hot}'s class, started in the background on first use; {@link #NONE} if it needs none. */
     public static JitWarmup of(F32Kernels hot) {
         if (!needsWarmup(hot)) {

@@ -9,7 +9,7 @@ import org.sigbatch.reference.DoubleDouble;
 import org.sigbatch.reference.Reference;
 import org.sigbatch.reference.Ulps;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.Operand;
 
 /**
  * Checks a backend's outputs against the CPU reference. Inputs are captured before the backend
@@ -135,11 +135,6 @@ public final class Verifier {
     }
 
     public static String outputName(Op op, int out) {
-        return switch (op) {
-            case SIGMOID -> "y";
-            case DERIVATIVE -> "d";
-            case FUSED -> out == 0 ? "y" : "d";
-            case BACKWARD, BACKWARD_FROM_OUTPUT -> "gradIn";
-        };
+        return op.outputName(out);
     }
 }

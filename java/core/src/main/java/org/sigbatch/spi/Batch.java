@@ -2,6 +2,7 @@ package org.sigbatch.spi;
 
 import java.util.List;
 import org.sigbatch.DType;
+import org.sigbatch.Operand;
 import org.sigbatch.Op;
 
 /**
@@ -23,6 +24,47 @@ public record Batch(DType dtype, int length, List<Operand> inputs, List<Operand>
 
     public Operand out(int i) {
         return outputs.get(i);
+    }
+
+    /** Inputs, then outputs. */
+    public List<Operand> operands() {
+        List<Operand> all = new java.util.ArrayList<>(inputs.size() + outputs.size());
+        all.addAll(inputs);
+        all.addAll(outputs);
+        return all;
+    }
+
+    /**
+     * The id of the backend whose device arrays this batch works on, or {@code null} for host memory.
+     * A call takes either only device arrays of one backend or only host memory; anything else is
+     * rejected here, once for the facade and every backend.
+     */
+    public String deviceBackend() {
+        String owner = null;
+        int device = 0;
+        for (Operand o : inputs) {
+            owner = deviceOwner(o, owner);
+            device += o instanceof Operand.Device ? 1 : 0;
+        }
+        for (Operand o : outputs) {
+            owner = deviceOwner(o, owner);
+            device += o instanceof Operand.Device ? 1 : 0;
+        }
+        if (device != 0 && device != inputs.size() + outputs.size()) {
+            throw new IllegalArgumentException("a call on device arrays takes only device arrays; download or upload the others first");
+        }
+        return owner;
+    }
+
+    private static String deviceOwner(Operand o, String owner) {
+        if (o instanceof Operand.Device d) {
+            String b = d.array().backend();
+            if (owner != null && !owner.equals(b)) {
+                throw new IllegalArgumentException("device arrays of different backends (" + owner + ", " + b + ") in one call");
+            }
+            return b;
+        }
+        return owner;
     }
 
     /** The same operands restricted to elements {@code [from, from+len)}. */

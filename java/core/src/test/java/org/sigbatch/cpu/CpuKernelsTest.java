@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sigbatch.Op;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Reference;
 import org.sigbatch.reference.Ulps;
 
@@ -83,9 +83,9 @@ class CpuKernelsTest {
                     assertEquals(42f, o0[j], "wrote before its window");
                 }
                 for (int i = 0; i < n; i++) {
-                    double ref = Verifier.reference32(op, 0, in[off + i], g[off + i]);
+                    double ref = OpReference.f32(op, 0, in[off + i], g[off + i]);
                     double err = Ulps.error(o0[3 + i], ref);
-                    assertTrue(err <= Verifier.bound(op, 0), op + " n=" + n + " i=" + i + " x=" + in[off + i] + ": " + err + " ULP");
+                    assertTrue(err <= OpReference.bound(op, 0), op + " n=" + n + " i=" + i + " x=" + in[off + i] + ": " + err + " ULP");
                     if (op == Op.FUSED) {
                         assertTrue(Ulps.error(o1[3 + i], Reference.derivative(in[off + i])) <= 2, "fused d at " + i);
                     }

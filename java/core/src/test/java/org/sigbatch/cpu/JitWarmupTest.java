@@ -20,7 +20,7 @@ import org.sigbatch.Op;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.Operand;
 import org.sigbatch.spi.Timings;
 
 class JitWarmupTest {

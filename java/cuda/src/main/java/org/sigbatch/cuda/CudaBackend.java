@@ -26,13 +26,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -49,14 +46,19 @@ import org.sigbatch.Op;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.spi.Closer;
+import org.sigbatch.spi.DeviceMemory;
+import org.sigbatch.Operand;
+import org.sigbatch.spi.Options;
 import org.sigbatch.spi.Timings;
+import org.sigbatch.spi.stream.ChunkPlan;
+import org.sigbatch.spi.stream.Pipeline;
 
 /**
  * The CUDA backend, on the driver API only (JCudaDriver: no runtime API, no NVRTC): the device's
  * primary context, made current on each calling thread; the kernels from the fatbin resource built by
  * {@code make fatbin}; host data streamed through pooled pipelines of pinned buffers and streams
- * ({@link ChunkPlan}); device-resident data in {@link CudaDeviceArray}s.
+ * ({@link ChunkPlan} on the shared {@link Pipeline}); device-resident data in {@link CudaDeviceArray}s.
  *
  * <p>Options: {@code cuda.device} (index, default 0), {@code cuda.streams} (slots per pipeline,
  * default 3), {@code cuda.chunkElements} (elements per chunk, default 16 MiB worth),
@@ -82,38 +84,32 @@ public final class CudaBackend implements Backend {
     private final long bufferBytes;
     private final long requestedChunk;
     private final long breakEvenOverride;
-    private final int failAtChunk;
+    private final Pipeline pipeline;
     private final Properties stamp;
     /** Device-array reads and writes: non-blocking like the kernels' streams, and waited for by each copy. */
     private final CUstream arrayStream;
 
     private final ArrayDeque<CudaStaging> idle = new ArrayDeque<>();
     private int pipelines;
-    private final Map<CudaDeviceArray, Boolean> open = new ConcurrentHashMap<>();
-    private final AtomicLong arrayIds = new AtomicLong();
+    private final DeviceMemory memory = new DeviceMemory("cuda");
     private volatile String broken;
     private volatile boolean closed;
 
     private CudaBackend(Map<String, String> options) {
         CudaDriver.require();
         int count = CudaDriver.deviceCount();
-        String dev = options.getOrDefault("cuda.device", "0");
-        int idx;
-        try {
-            idx = Integer.parseInt(dev.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("cuda.device must be a device index, got '" + dev + "'");
-        }
-        if (idx < 0 || idx >= count) {
+        Options o = new Options(options);
+        int idx = o.intValue("cuda.device", 0, 0, Integer.MAX_VALUE);
+        if (idx >= count) {
             throw new BackendUnavailableException("cuda", "cuda.device=" + idx + " but the driver reports " + count + " device(s) (0.." + (count - 1) + ")");
         }
         this.ordinal = idx;
-        this.slots = ChunkPlan.intOption(options, "cuda.streams", ChunkPlan.DEFAULT_SLOTS, 1, 64);
-        this.maxPipelines = ChunkPlan.intOption(options, "cuda.pipelines", 2, 1, 64);
-        this.requestedChunk = ChunkPlan.longOption(options, "cuda.chunkElements", 0, 1);
-        long pinnedBudget = ChunkPlan.longOption(options, "cuda.pinnedBytes", ChunkPlan.DEFAULT_PINNED_BUDGET, 1);
-        this.breakEvenOverride = ChunkPlan.longOption(options, "cuda.breakEven", -1, 0);
-        this.failAtChunk = ChunkPlan.intOption(options, "cuda.inject.failAtChunk", -1, -1, Integer.MAX_VALUE);
+        this.slots = o.intValue("cuda.streams", StagingBudget.DEFAULT_SLOTS, 1, 64);
+        this.maxPipelines = o.intValue("cuda.pipelines", 2, 1, 64);
+        this.requestedChunk = o.longValue("cuda.chunkElements", 0, 1);
+        long pinnedBudget = o.longValue("cuda.pinnedBytes", StagingBudget.DEFAULT_PINNED_BUDGET, 1);
+        this.breakEvenOverride = o.longValue("cuda.breakEven", -1, 0);
+        this.pipeline = Pipeline.of("cuda", o);
         this.stamp = loadStamp();
 
         device = new CUdevice();
@@ -155,17 +151,18 @@ public final class CudaBackend implements Backend {
             long[] free = {0};
             long[] tot = {0};
             cuMemGetInfo(free, tot);
-            bufferBytes = ChunkPlan.bufferBytes(requestedChunk, Double.BYTES, slots, free[0], pinnedBudget, maxPipelines);
+            bufferBytes = StagingBudget.bufferBytes(requestedChunk, Double.BYTES, slots, free[0], pinnedBudget, maxPipelines);
         } catch (RuntimeException e) {
+            Closer c = new Closer();
             if (s != null) {
                 CUstream created = s;
-                CudaStaging.attempt(null, () -> cuStreamDestroy(created));
+                c.run(() -> cuStreamDestroy(created));
             }
             if (m != null) {
                 CUmodule loaded = m;
-                CudaStaging.attempt(null, () -> cuModuleUnload(loaded));
+                c.run(() -> cuModuleUnload(loaded));
             }
-            CudaStaging.attempt(null, () -> cuDevicePrimaryCtxRelease(device));
+            c.run(() -> cuDevicePrimaryCtxRelease(device));
             throw e;
         }
     }
@@ -215,7 +212,7 @@ public final class CudaBackend implements Backend {
                 p.load(in);
             }
         } catch (IOException ignored) {
-            // the stamp is informative only here; FatbinFreshnessTest checks it
+            // the stamp is informative only here; FatbinTest checks it
         }
         return p;
     }
@@ -292,32 +289,13 @@ public final class CudaBackend implements Backend {
         if (batch.length() == 0) {
             return new Timings(0, 0);
         }
-        boolean device = residentOnDevice(batch);
+        boolean device = memory.owns(batch);
         String b = broken;
         if (b != null) {
             throw new BackendFailure("cuda is unusable after an earlier device error: " + b, 0, null);
         }
         makeCurrent();
         return device ? executeOnDevice(op, batch) : executeStreamed(op, batch);
-    }
-
-    /** True if every operand is one of this backend's device arrays; mixing is rejected. */
-    private boolean residentOnDevice(Batch batch) {
-        int dev = 0;
-        List<Operand> all = new ArrayList<>(batch.inputs());
-        all.addAll(batch.outputs());
-        for (Operand o : all) {
-            if (o instanceof Operand.Device d) {
-                if (!(d.array() instanceof CudaDeviceArray c) || c.owner() != this) {
-                    throw new IllegalArgumentException("device array " + d.array() + " does not belong to this cuda backend");
-                }
-                dev++;
-            }
-        }
-        if (dev != 0 && dev != all.size()) {
-            throw new IllegalArgumentException("a cuda call takes either only device arrays or only host memory");
-        }
-        return dev != 0;
     }
 
     private Timings executeStreamed(Op op, Batch batch) throws BackendFailure {
@@ -341,7 +319,7 @@ public final class CudaBackend implements Backend {
                 perChunk = Math.min(perChunk, requestedChunk);
             }
             ChunkPlan plan = new ChunkPlan(batch.length(), (int) Math.min(Integer.MAX_VALUE, perChunk), st.slots());
-            Timings t = Pipeline.run(plan, st, op, batch, failAtChunk);
+            Timings t = pipeline.run(plan, st, op, batch);
             healthy = true;
             return t;
         } catch (BackendFailure f) {
@@ -356,9 +334,10 @@ public final class CudaBackend implements Backend {
     }
 
     private Timings executeOnDevice(Op op, Batch batch) throws BackendFailure {
-        if (failAtChunk == 0) {
-            throw new BackendFailure("injected failure (cuda.inject.failAtChunk=0) on device-resident data", 0,
-                    new Pipeline.InjectedFailure("injected"));
+        try {
+            pipeline.injectOnDevice();
+        } catch (Pipeline.InjectedFailure e) {
+            throw new BackendFailure(e.getMessage(), 0, e);
         }
         CUdeviceptr[] ptrs = new CUdeviceptr[op.inputs() + op.outputs()];
         int k = 0;
@@ -434,7 +413,7 @@ public final class CudaBackend implements Backend {
             idle.push(st);
         } else {
             pipelines--;
-            CudaStaging.attempt(null, st::close);
+            new Closer().run(st::close);
         }
         notifyAll();
     }
@@ -444,9 +423,7 @@ public final class CudaBackend implements Backend {
     @Override
     public DeviceArray allocate(DType dtype, int length) {
         ensureOpen();
-        if (length < 0) {
-            throw new IllegalArgumentException("length must be >= 0, got " + length);
-        }
+        memory.checkAllocation(dtype, length);
         CUdeviceptr p = null;
         if (length > 0) {
             makeCurrent();
@@ -458,14 +435,16 @@ public final class CudaBackend implements Backend {
                         + (long) length * dtype.bytes() + " bytes) on " + name + ": " + e.getMessage(), e);
             }
         }
-        CudaDeviceArray a = new CudaDeviceArray(this, dtype, length, p, arrayIds.incrementAndGet(), callerFrame());
-        open.put(a, Boolean.TRUE);
-        return a;
+        return new CudaDeviceArray(this, dtype, length, p);
     }
 
-    void release(CudaDeviceArray a, CUdeviceptr p) {
-        open.remove(a);
-        if (p != null && !closed) {
+    DeviceMemory memory() {
+        return memory;
+    }
+
+    /** Frees a device array's memory (its close, or this backend's close while it still runs). */
+    void free(CUdeviceptr p) {
+        if (p != null) {
             makeCurrent();
             cuMemFree(p);
         }
@@ -473,14 +452,7 @@ public final class CudaBackend implements Backend {
 
     /** Device arrays allocated and not yet closed. */
     public int openArrays() {
-        return open.size();
-    }
-
-    private static String callerFrame() {
-        return StackWalker.getInstance().walk(s -> s
-                .filter(f -> !f.getClassName().equals(CudaBackend.class.getName()) && !f.getClassName().equals(CudaDeviceArray.class.getName())
-                        && !f.getClassName().startsWith("org.sigbatch.Sigmoid"))
-                .findFirst().map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber()).orElse("?"));
+        return memory.openArrays();
     }
 
     // ------------------------------------------------------------------ describe / close
@@ -524,37 +496,34 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public void close() {
-        List<String> leaked = new ArrayList<>();
-        RuntimeException first = null;
+        List<String> leaked = List.of();
+        Closer c = new Closer();
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             notifyAll();
-            first = CudaStaging.attempt(first, this::makeCurrent);
-            first = CudaStaging.attempt(first, () -> cuCtxSynchronize());
+            c.run(this::makeCurrent);
+            c.run(() -> cuCtxSynchronize());
             while (!idle.isEmpty()) {
-                first = CudaStaging.attempt(first, idle.pop()::close);
+                c.close(idle.pop());
                 pipelines--;
             }
-            for (CudaDeviceArray a : List.copyOf(open.keySet())) {
-                leaked.add(a.toString());
-                CUdeviceptr p = a.detach();
-                if (p != null) {
-                    first = CudaStaging.attempt(first, () -> cuMemFree(p));
-                }
+            try {
+                leaked = memory.close();
+            } catch (RuntimeException e) {
+                c.add(e);
             }
-            open.clear();
-            first = CudaStaging.attempt(first, () -> cuStreamDestroy(arrayStream));
-            first = CudaStaging.attempt(first, () -> cuModuleUnload(module));
-            first = CudaStaging.attempt(first, () -> cuDevicePrimaryCtxRelease(device));
+            c.run(() -> cuStreamDestroy(arrayStream));
+            c.run(() -> cuModuleUnload(module));
+            c.run(() -> cuDevicePrimaryCtxRelease(device));
         }
         if (!leaked.isEmpty()) {
-            throw new IllegalStateException("cuda backend closed with " + leaked.size() + " device array(s) still open (freed now): " + leaked);
+            throw DeviceMemory.leak("cuda backend", leaked);
         }
-        if (first != null && broken == null) {
-            throw first;
+        if (broken == null) {
+            c.rethrow();
         }
     }
 

@@ -25,7 +25,8 @@ import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 import org.sigbatch.Op;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Timings;
+import org.sigbatch.spi.Closer;
+import org.sigbatch.spi.stream.AbstractStagingEngine;
 
 /**
  * One pipeline: {@code slots} non-blocking streams, each with two pinned staging buffers, two device
@@ -33,7 +34,7 @@ import org.sigbatch.spi.Timings;
  * place on the device buffers: x (and gradOut) go to buffers 0 (and 1); y/gradIn come back from
  * buffer 0, d from buffer 1.
  */
-final class CudaStaging implements StagingEngine, AutoCloseable {
+final class CudaStaging extends AbstractStagingEngine implements AutoCloseable {
     private final Kernels kernels;
     private final int slots;
     private final long bufferBytes;
@@ -44,8 +45,6 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
     private final ByteBuffer[][] pinnedBuf;
     private final boolean[] queued;
     private boolean buffers;
-    private long transferNanos;
-    private long kernelNanos;
     private boolean closed;
 
     CudaStaging(Kernels kernels, int slots, long bufferBytes) {
@@ -54,9 +53,9 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
         this.bufferBytes = bufferBytes;
         this.streams = new CUstream[slots];
         this.events = new CUevent[slots][4];
-        this.dev = new CUdeviceptr[slots][ChunkPlan.BUFFERS_PER_SLOT];
-        this.pinned = new Pointer[slots][ChunkPlan.BUFFERS_PER_SLOT];
-        this.pinnedBuf = new ByteBuffer[slots][ChunkPlan.BUFFERS_PER_SLOT];
+        this.dev = new CUdeviceptr[slots][StagingBudget.BUFFERS_PER_SLOT];
+        this.pinned = new Pointer[slots][StagingBudget.BUFFERS_PER_SLOT];
+        this.pinnedBuf = new ByteBuffer[slots][StagingBudget.BUFFERS_PER_SLOT];
         this.queued = new boolean[slots];
         try {
             for (int s = 0; s < slots; s++) {
@@ -96,7 +95,7 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
             return;
         }
         for (int s = 0; s < slots; s++) {
-            for (int b = 0; b < ChunkPlan.BUFFERS_PER_SLOT; b++) {
+            for (int b = 0; b < StagingBudget.BUFFERS_PER_SLOT; b++) {
                 CUdeviceptr d = new CUdeviceptr();
                 cuMemAlloc(d, bufferBytes);
                 dev[s][b] = d;
@@ -110,16 +109,18 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
     }
 
     long pinnedBytes() {
-        return buffers ? slots * ChunkPlan.BUFFERS_PER_SLOT * bufferBytes : 0;
+        return buffers ? slots * StagingBudget.BUFFERS_PER_SLOT * bufferBytes : 0;
     }
 
     @Override
-    public void fill(int slot, Op op, Batch batch, long start, int len) {
-        for (int i = 0; i < op.inputs(); i++) {
-            ByteBuffer b = pinnedBuf[slot][i];
-            b.clear();
-            batch.in(i).copyTo((int) start, len, b);
-        }
+    protected ByteBuffer inputBuffer(int slot, Op op, int i) {
+        return pinnedBuf[slot][i];
+    }
+
+    /** Ops run in place on the device buffers: output j comes back through buffer j. */
+    @Override
+    protected ByteBuffer outputBuffer(int slot, Op op, int j) {
+        return pinnedBuf[slot][j];
     }
 
     @Override
@@ -164,25 +165,8 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
         cuEventElapsedTime(ms, events[slot][2], events[slot][3]);
         transfer += ms[0];
         cuEventElapsedTime(ms, events[slot][1], events[slot][2]);
-        transferNanos += (long) (transfer * 1e6);
-        kernelNanos += (long) (ms[0] * 1e6);
-    }
-
-    @Override
-    public void drain(int slot, Op op, Batch batch, long start, int len) {
-        for (int j : Pipeline.drainOrder(batch)) {
-            ByteBuffer b = pinnedBuf[slot][j];
-            b.clear();
-            batch.out(j).copyFrom((int) start, len, b);
-        }
-    }
-
-    @Override
-    public Timings takeTimings() {
-        Timings t = new Timings(transferNanos, kernelNanos);
-        transferNanos = 0;
-        kernelNanos = 0;
-        return t;
+        bookTransfer((long) (transfer * 1e6));
+        bookKernel((long) (ms[0] * 1e6));
     }
 
     @Override
@@ -197,8 +181,7 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
                 queued[s] = false;
             }
         }
-        transferNanos = 0;
-        kernelNanos = 0;
+        resetTimings();
     }
 
     /** Frees everything; errors are collected and the first is rethrown after all frees were tried. */
@@ -208,20 +191,20 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
             return;
         }
         closed = true;
-        RuntimeException first = null;
+        Closer c = new Closer();
         for (int s = 0; s < slots; s++) {
             CUstream st = streams[s];
             if (st != null) {
-                first = attempt(first, () -> cuStreamSynchronize(st));
+                c.run(() -> cuStreamSynchronize(st));
             }
-            for (int b = 0; b < ChunkPlan.BUFFERS_PER_SLOT; b++) {
+            for (int b = 0; b < StagingBudget.BUFFERS_PER_SLOT; b++) {
                 CUdeviceptr d = dev[s][b];
                 Pointer p = pinned[s][b];
                 if (d != null) {
-                    first = attempt(first, () -> cuMemFree(d));
+                    c.run(() -> cuMemFree(d));
                 }
                 if (p != null) {
-                    first = attempt(first, () -> cuMemFreeHost(p));
+                    c.run(() -> cuMemFreeHost(p));
                 }
                 dev[s][b] = null;
                 pinned[s][b] = null;
@@ -230,25 +213,14 @@ final class CudaStaging implements StagingEngine, AutoCloseable {
             for (int e = 0; e < 4; e++) {
                 CUevent ev = events[s][e];
                 if (ev != null) {
-                    first = attempt(first, () -> cuEventDestroy(ev));
+                    c.run(() -> cuEventDestroy(ev));
                 }
             }
             if (st != null) {
-                first = attempt(first, () -> cuStreamDestroy(st));
+                c.run(() -> cuStreamDestroy(st));
                 streams[s] = null;
             }
         }
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    static RuntimeException attempt(RuntimeException first, Runnable r) {
-        try {
-            r.run();
-            return first;
-        } catch (RuntimeException e) {
-            return first == null ? e : first;
-        }
+        c.rethrow();
     }
 }

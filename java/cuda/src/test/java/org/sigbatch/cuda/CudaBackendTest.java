@@ -2,7 +2,6 @@ package org.sigbatch.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -13,9 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,10 +19,12 @@ import org.sigbatch.BackendKind;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
 import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Ulps;
+import org.sigbatch.spi.Batch;
 
 /**
  * The CUDA backend on a GPU: correctness of every op against the CPU reference on odd lengths,
@@ -77,9 +75,9 @@ class CudaBackendTest {
     static void check32(Op op, float[] x, float[] g, float[][] outs, int xo, int oo, int n) {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < op.outputs(); j++) {
-                double ref = Verifier.reference32(op, j, x[xo + i], g == null ? 0f : g[xo + i]);
+                double ref = OpReference.f32(op, j, x[xo + i], g == null ? 0f : g[xo + i]);
                 double err = Ulps.error(outs[j][oo + i], ref);
-                if (!(err <= Verifier.bound(op, j))) {
+                if (!(err <= OpReference.bound(op, j))) {
                     throw new AssertionError(op + " f32 output " + j + " at " + i + " x=" + x[xo + i] + ": " + outs[j][oo + i] + " vs " + ref + " (" + err + " ULP)");
                 }
             }
@@ -102,13 +100,7 @@ class CudaBackendTest {
                     g[i] = Float.isFinite(g[i]) ? Math.max(-1e3f, Math.min(1e3f, g[i])) : 1f;
                 }
                 float[][] o = new float[op.outputs()][n];
-                Provenance p = switch (op) {
-                    case SIGMOID -> s.sigmoid(x, o[0]);
-                    case DERIVATIVE -> s.derivative(x, o[0]);
-                    case FUSED -> s.fused(x, o[0], o[1]);
-                    case BACKWARD -> s.backward(x, g, o[0]);
-                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, o[0]);
-                };
+                Provenance p = s.apply(op, op.operands(Operand.of(x), Operand.of(g), Operand.of(o[0]), op.outputs() > 1 ? Operand.of(o[1]) : null));
                 assertEquals("cuda", p.backend(), "n=" + n);
                 check32(op, x, op.inputs() == 2 ? g : null, o, 0, 0, n);
             }
@@ -135,39 +127,15 @@ class CudaBackendTest {
                     }
                 }
                 double[][] o = new double[op.outputs()][n];
-                Provenance p = switch (op) {
-                    case SIGMOID -> s.sigmoid(x, o[0]);
-                    case DERIVATIVE -> s.derivative(x, o[0]);
-                    case FUSED -> s.fused(x, o[0], o[1]);
-                    case BACKWARD -> s.backward(x, g, o[0]);
-                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, o[0]);
-                };
+                Provenance p = s.apply(op, op.operands(Operand.of(x), Operand.of(g), Operand.of(o[0]), op.outputs() > 1 ? Operand.of(o[1]) : null));
                 assertEquals("cuda", p.backend());
                 for (int i = 0; i < n; i++) {
                     for (int j = 0; j < op.outputs(); j++) {
-                        double err = Ulps.error(o[j][i], Verifier.reference64(op, j, x[i], g[i]));
-                        assertTrue(err <= Verifier.bound(op, j), op + " f64 at x=" + x[i] + " g=" + g[i] + ": " + err + " ULP");
+                        double err = Ulps.error(o[j][i], OpReference.f64(op, j, x[i], g[i]));
+                        assertTrue(err <= OpReference.bound(op, j), op + " f64 at x=" + x[i] + " g=" + g[i] + ": " + err + " ULP");
                     }
                 }
             }
-        }
-    }
-
-    @Test
-    void specialValues() {
-        try (Sigmoid s = cuda()) {
-            float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -89f, -100f, 90f};
-            float[] y = new float[x.length];
-            float[] d = new float[x.length];
-            s.fused(x, y, d);
-            assertTrue(Float.isNaN(y[0]) && Float.isNaN(d[0]));
-            assertEquals(1f, y[1]);
-            assertEquals(0f, y[2]);
-            assertEquals(0f, d[1]);
-            assertEquals(0f, d[2]);
-            assertEquals(0.5f, y[3]);
-            assertEquals(0.5f, y[4]);
-            assertTrue(y[5] > 0 && y[6] > 0 && d[7] > 0, "subnormal results are not flushed to zero");
         }
     }
 
@@ -180,10 +148,10 @@ class CudaBackendTest {
                 for (int yo = 0; yo < 4; yo++) {
                     float[] y = new float[n + 7];
                     float[] d = new float[n + 7];
-                    s.fused(x, xo, y, yo, d, 3 - yo, n - 1);
+                    s.apply(Op.FUSED, Operand.of(x, xo, n - 1), Operand.of(y, yo, n - 1), Operand.of(d, 3 - yo, n - 1));
                     for (int i = 0; i < n - 1; i++) {
-                        assertTrue(Ulps.error(y[yo + i], Verifier.reference32(Op.SIGMOID, 0, x[xo + i], 0)) <= 1);
-                        assertTrue(Ulps.error(d[3 - yo + i], Verifier.reference32(Op.DERIVATIVE, 0, x[xo + i], 0)) <= 2);
+                        assertTrue(Ulps.error(y[yo + i], OpReference.f32(Op.SIGMOID, 0, x[xo + i], 0)) <= 1);
+                        assertTrue(Ulps.error(d[3 - yo + i], OpReference.f32(Op.DERIVATIVE, 0, x[xo + i], 0)) <= 2);
                     }
                     for (int i = 0; i < yo; i++) {
                         assertEquals(0f, y[i], "nothing written before the window");
@@ -221,7 +189,7 @@ class CudaBackendTest {
             float[] x = data(n, 13);
             FloatBuffer xb = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer().put(x).flip();
             FloatBuffer yb = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            assertEquals("cuda", s.sigmoid(xb, yb).backend());
+            assertEquals("cuda", s.apply(Op.SIGMOID, Operand.of(xb), Operand.of(yb)).backend());
             float[] y = new float[n];
             yb.get(0, y);
             check32(Op.SIGMOID, x, null, new float[][] {y}, 0, 0, n);
@@ -264,7 +232,7 @@ class CudaBackendTest {
                     assertEquals("cuda", s.sigmoid(dx, dy).backend());
                     Arrays.fill(y, Float.NaN);
                     dy.read(0, y, 0, n);
-                    double ref = Verifier.reference32(Op.SIGMOID, 0, v, 0);
+                    double ref = OpReference.f32(Op.SIGMOID, 0, v, 0);
                     assertTrue(Ulps.error(y[0], ref) <= 1, "round " + round + ": σ(" + v + ") = " + y[0]);
                     for (int i = 0; i < n; i++) {
                         if (Float.floatToRawIntBits(y[i]) != Float.floatToRawIntBits(y[0])) {
@@ -295,53 +263,24 @@ class CudaBackendTest {
                 for (int xo = 0; xo < 4; xo++) {
                     for (int yo = 0; yo < 4; yo++) {
                         int len = n - xo;
-                        b.execute(Op.FUSED, new org.sigbatch.spi.Batch(DType.F32, len, List.of(new org.sigbatch.spi.Operand.Device(dx, xo, len)),
-                                List.of(new org.sigbatch.spi.Operand.Device(dy, yo, len), new org.sigbatch.spi.Operand.Device(dd, yo, len))));
+                        b.execute(Op.FUSED, new Batch(DType.F32, len, List.of(new Operand.Device(dx, xo, len)),
+                                List.of(new Operand.Device(dy, yo, len), new Operand.Device(dd, yo, len))));
                         float[] y = new float[n + 8];
                         float[] d = new float[n + 8];
                         dy.read(0, y, 0, n + 8);
                         dd.read(0, d, 0, n + 8);
                         check32(Op.FUSED, x, null, new float[][] {y, d}, xo, yo, len);
                         if (xo < 2 && yo < 2) {
-                            b.execute(Op.SIGMOID, new org.sigbatch.spi.Batch(DType.F64, len, List.of(new org.sigbatch.spi.Operand.Device(ex, xo, len)),
-                                    List.of(new org.sigbatch.spi.Operand.Device(ey, yo, len))));
+                            b.execute(Op.SIGMOID, new Batch(DType.F64, len, List.of(new Operand.Device(ex, xo, len)),
+                                    List.of(new Operand.Device(ey, yo, len))));
                             double[] y64 = new double[n + 8];
                             ey.read(0, y64, 0, n + 8);
                             for (int i = 0; i < len; i++) {
-                                assertTrue(Ulps.error(y64[yo + i], Verifier.reference64(Op.SIGMOID, 0, x64[xo + i], 0)) <= 1, "f64 at " + i);
+                                assertTrue(Ulps.error(y64[yo + i], OpReference.f64(Op.SIGMOID, 0, x64[xo + i], 0)) <= 1, "f64 at " + i);
                             }
                         }
                     }
                 }
-            }
-        }
-    }
-
-    @Test
-    void fourThreadsAtOnce() throws Exception {
-        try (Sigmoid s = cuda("cuda.chunkElements", "65536")) {
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int t = 0; t < 4; t++) {
-                    int seed = t;
-                    fs.add(pool.submit(() -> {
-                        for (int rep = 0; rep < 5; rep++) {
-                            int n = 300_000 + seed * 1001 + rep;
-                            float[] x = data(n, seed * 100 + rep);
-                            float[] y = new float[n];
-                            float[] d = new float[n];
-                            assertEquals("cuda", s.fused(x, y, d).backend());
-                            check32(Op.FUSED, x, null, new float[][] {y, d}, 0, 0, n);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : fs) {
-                    f.get();
-                }
-            } finally {
-                pool.shutdown();
             }
         }
     }
@@ -353,49 +292,6 @@ class CudaBackendTest {
             float[] x = data(n, 14);
             Provenance p = s.sigmoid(x, new float[n]);
             assertTrue(p.transferNanos() > 0 && p.kernelNanos() > 0, p.toString());
-        }
-    }
-
-    @Test
-    void failureMidCallFallsBackToTheCpuInPlace() {
-        try (Sigmoid s = cuda("cuda.chunkElements", "1000", "cuda.inject.failAtChunk", "5")) {
-            int n = 10_000;
-            float[] x = data(n, 15);
-            float[] orig = x.clone();
-            Provenance p = s.sigmoid(x, x);
-            assertEquals("cpu", p.backend(), "the CPU completed the batch");
-            assertEquals("cuda", p.fallbackFrom());
-            assertTrue(p.primaryElements() > 0 && p.primaryElements() <= 5000 && p.primaryElements() % 1000 == 0, p.toString());
-            check32(Op.SIGMOID, orig, null, new float[][] {x}, 0, 0, n);
-        }
-    }
-
-    @Test
-    void leakCheckOverManyAllocations() {
-        CudaBackend b = Toolchain.backendOrSkip(Map.of());
-        try {
-            for (int i = 0; i < 1000; i++) {
-                DeviceArray a = b.allocate(i % 2 == 0 ? DType.F32 : DType.F64, 1 + (i * 7919) % 100_000);
-                if (i % 2 == 0) {
-                    a.write(0, new float[] {1f}, 0, 1);
-                } else {
-                    a.write(a.length() - 1, new double[] {1.0}, 0, 1);
-                }
-                a.close();
-                if (i % 2 == 0) {
-                    assertThrows(IllegalStateException.class, () -> a.read(0, new float[1], 0, 1), "closed arrays refuse reads");
-                }
-            }
-            assertEquals(0, b.openArrays());
-            DeviceArray kept = b.allocate(DType.F32, 10);
-            DeviceArray kept2 = b.allocate(DType.F64, 0);
-            assertNotNull(kept2);
-            var e = assertThrows(IllegalStateException.class, b::close);
-            assertTrue(e.getMessage().contains("2 device array(s)") && e.getMessage().contains("CudaDeviceArray#"), e.getMessage());
-            assertTrue(e.getMessage().contains("leakCheckOverManyAllocations"), "names where each was allocated: " + e.getMessage());
-            assertTrue(kept.isClosed());
-        } finally {
-            b.close();
         }
     }
 

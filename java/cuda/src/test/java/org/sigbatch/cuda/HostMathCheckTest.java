@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.sigbatch.Op;
-import org.sigbatch.internal.Verifier;
+import org.sigbatch.reference.OpReference;
 
 /**
  * Proves the kernel math without a GPU: kernels-cuda/test/host_check.cu runs the same
@@ -42,7 +42,7 @@ class HostMathCheckTest {
             double bound = Double.parseDouble(m.group(6));
             max.put(m.group(1) + " " + m.group(2), ulp);
             assertTrue(ulp <= bound, m.group() + " exceeds its bound");
-            assertEquals(bound, Verifier.bound(Op.parse(m.group(2)), 0), "harness bound = the project's bound for " + m.group(2));
+            assertEquals(bound, OpReference.bound(Op.parse(m.group(2)), 0), "harness bound = the project's bound for " + m.group(2));
         }
         assertEquals(8, max.size(), "one RESULT per dtype and op:\n" + r.output());
         assertTrue(r.output().contains("SPECIALS f32 PASS") && r.output().contains("SPECIALS f64 PASS"), r.output());

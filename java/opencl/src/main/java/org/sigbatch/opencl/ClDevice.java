@@ -6,11 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_device_id;
 import org.jocl.cl_platform_id;
+import org.sigbatch.BackendUnavailableException;
 
 /** Facts about one OpenCL device, read once when the backend enumerates devices. */
 record ClDevice(
@@ -69,6 +71,46 @@ record ClDevice(
 
     String label() {
         return index + ": " + name + " (" + typeName() + ", " + platformName + ")";
+    }
+
+    /**
+     * The device the options name ({@code opencl.platform}, {@code opencl.device}), or the best one;
+     * BackendUnavailableException with a reason a person can act on when there is none.
+     */
+    static ClDevice find(String platform, String device) {
+        try {
+            CL.setExceptionsEnabled(true);
+        } catch (LinkageError e) {
+            throw new BackendUnavailableException(OpenClBackend.ID, "no OpenCL ICD loader (libOpenCL.so.1) could be loaded: " + e, e);
+        }
+        List<String> empty = new ArrayList<>();
+        List<ClDevice> all;
+        try {
+            all = ClDevice.enumerate(empty);
+        } catch (CLException e) {
+            if (e.getStatus() == CL_PLATFORM_NOT_FOUND_KHR) {
+                throw new BackendUnavailableException(OpenClBackend.ID, "no OpenCL platform found (CL_PLATFORM_NOT_FOUND_KHR): the ICD loader"
+                        + " lists no drivers; install one (e.g. pocl-opencl-icd) or check /etc/OpenCL/vendors and OCL_ICD_VENDORS", e);
+            }
+            throw new BackendUnavailableException(OpenClBackend.ID, "enumerating OpenCL platforms failed: " + OpenClBackend.describe(e), e);
+        } catch (LinkageError e) {
+            throw new BackendUnavailableException(OpenClBackend.ID, "no OpenCL ICD loader (libOpenCL.so.1) could be loaded: " + e, e);
+        }
+        if (all.isEmpty()) {
+            if (empty.isEmpty()) {
+                throw new BackendUnavailableException(OpenClBackend.ID, "no OpenCL platform found: the ICD loader lists no drivers"
+                        + " (check /etc/OpenCL/vendors and OCL_ICD_VENDORS)");
+            }
+            throw new BackendUnavailableException(OpenClBackend.ID, "OpenCL platform(s) " + empty + " report no devices"
+                    + (empty.stream().anyMatch(p -> p.contains("Portable Computing Language"))
+                            ? " (PoCL does this when it cannot create its kernel cache: make POCL_CACHE_DIR or ~/.cache/pocl writable)" : ""));
+        }
+        String[] why = new String[1];
+        ClDevice d = ClDevice.choose(all, platform, device, why);
+        if (d == null) {
+            throw new BackendUnavailableException(OpenClBackend.ID, why[0]);
+        }
+                return d;
     }
 
     /** Every device of every platform, in enumeration order. Platforms that report no devices are skipped. */

@@ -10,8 +10,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
+import org.sigbatch.testing.UlpCheck;
+import org.sigbatch.testing.TestData;
 
 /** Every op against the reference, float32 (both kernel paths) and float64, special values included. */
 class OpenClCorrectnessTest {
@@ -32,29 +35,24 @@ class OpenClCorrectnessTest {
             }
         }
         try (Sigmoid s = OpenClTesting.sigmoid("opencl.f32", path)) {
-            float[] x = OpenClTesting.inputsF32(N, 1);
-            float[] g = OpenClTesting.gradF32(x.length, 2);
-            float[] yIn = OpenClTesting.yF32(x.length, 3);
+            float[] x = TestData.inputsF32(N, 1);
+            float[] g = TestData.gradF32(x.length, 2);
+            float[] yIn = TestData.yF32(x.length, 3);
             int n = x.length;
             float[] y = new float[n];
             float[] d = new float[n];
             StringBuilder report = new StringBuilder("float32 (" + path + ") max ULP:");
             for (Op op : Op.values()) {
-                Provenance p = switch (op) {
-                    case SIGMOID -> s.sigmoid(x, y);
-                    case DERIVATIVE -> s.derivative(x, y);
-                    case FUSED -> s.fused(x, y, d);
-                    case BACKWARD -> s.backward(x, g, y);
-                    case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(yIn, g, y);
-                };
+                Provenance p = s.apply(op, op.operands(Operand.of(op == Op.BACKWARD_FROM_OUTPUT ? yIn : x), Operand.of(g),
+                        Operand.of(y), Operand.of(d)));
                 assertEquals("opencl", p.backend(), p.toString());
                 assertFalse(p.fellBack());
                 float[] a = op == Op.BACKWARD_FROM_OUTPUT ? yIn : x;
                 float[] b = op.inputs() > 1 ? g : null;
-                double e = Check.f32(op, 0, a, b, y, n, "float32/" + path);
+                double e = UlpCheck.f32(op, 0, a, b, y, n, "float32/" + path);
                 report.append(' ').append(op.label()).append('=').append(e);
                 if (op == Op.FUSED) {
-                    report.append(" fused-d=").append(Check.f32(op, 1, a, b, d, n, "float32/" + path));
+                    report.append(" fused-d=").append(UlpCheck.f32(op, 1, a, b, d, n, "float32/" + path));
                 }
             }
             System.err.println(report);
@@ -71,23 +69,17 @@ class OpenClCorrectnessTest {
                     return;
                 }
             }
-            double[] x = op == Op.BACKWARD_FROM_OUTPUT ? OpenClTesting.yF64(N, 5) : OpenClTesting.inputsF64(N, 4);
+            double[] x = op == Op.BACKWARD_FROM_OUTPUT ? TestData.yF64(N, 5) : TestData.inputsF64(N, 4);
             int n = x.length;
-            double[] g = OpenClTesting.gradF64(n, 6);
+            double[] g = TestData.gradF64(n, 6);
             double[] y = new double[n];
             double[] d = new double[n];
-            Provenance p = switch (op) {
-                case SIGMOID -> s.sigmoid(x, y);
-                case DERIVATIVE -> s.derivative(x, y);
-                case FUSED -> s.fused(x, y, d);
-                case BACKWARD -> s.backward(x, g, y);
-                case BACKWARD_FROM_OUTPUT -> s.backwardFromOutput(x, g, y);
-            };
+            Provenance p = s.apply(op, op.operands(Operand.of(x), Operand.of(g), Operand.of(y), Operand.of(d)));
             assertEquals("opencl", p.backend(), p.toString());
-            double e = Check.f64(op, 0, x, op.inputs() > 1 ? g : null, y, n, "float64");
+            double e = UlpCheck.f64(op, 0, x, op.inputs() > 1 ? g : null, y, n, "float64");
             String extra = "";
             if (op == Op.FUSED) {
-                extra = " d=" + Check.f64(op, 1, x, null, d, n, "float64");
+                extra = " d=" + UlpCheck.f64(op, 1, x, null, d, n, "float64");
             }
             System.err.println("float64 " + op.label() + " max ULP " + e + extra);
             assertTrue(e <= 1.0 || op.inputs() > 1);

@@ -14,7 +14,7 @@ import org.sigbatch.reference.Reference;
 import org.sigbatch.reference.Ulps;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.BackendFailure;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.Operand;
 import org.sigbatch.testing.Hardware;
 
 /**

@@ -8,7 +8,7 @@ import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendFailure;
 import org.sigbatch.spi.BackendProvider;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Operand;
+import org.sigbatch.Operand;
 import org.sigbatch.spi.Timings;
 
 /**

@@ -21,7 +21,7 @@ import org.sigbatch.cpu.HasScalarTwin;
  * every element goes through the same arithmetic wherever it sits in the array.
  *
  * <p>The whole computation is written out inside each loop: a helper method taking vectors is not
- * reliably inlined by C2, and then every vector becomes a heap object (NOTES.md: 5–70 Melem/s).
+ * reliably inlined by C2, and then every vector becomes a heap object (docs/notes.md: 5–70 Melem/s).
  */
 public final class VectorF32Kernels implements F32Kernels, HasScalarTwin<F32Kernels> {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;

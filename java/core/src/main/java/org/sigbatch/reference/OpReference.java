@@ -1,0 +1,38 @@
+package org.sigbatch.reference;
+
+import org.sigbatch.Op;
+import org.sigbatch.internal.Verifier;
+
+/**
+ * The reference value of each op's outputs and the accuracy bound every backend is held to, by
+ * {@link Op}: what the facade's verification, the tests and the CLI's accuracy report compare with.
+ */
+public final class OpReference {
+    private OpReference() {
+    }
+
+    /** The ULP bound of output {@code output} of {@code op} (the documented accuracy of every backend). */
+    public static double bound(Op op, int output) {
+        return Verifier.bound(op, output);
+    }
+
+    /** Reference value of output {@code output} of {@code op} for float32 inputs (a, b); b is gradOut or ignored. */
+    public static double f32(Op op, int output, float a, float b) {
+        return Verifier.reference32(op, output, a, b);
+    }
+
+    /** Reference value for float64 inputs, in double-double. */
+    public static DoubleDouble f64(Op op, int output, double a, double b) {
+        return Verifier.reference64(op, output, a, b);
+    }
+
+    /** ULP error of a float32 result against the reference. */
+    public static double error32(Op op, int output, float a, float b, float actual) {
+        return Ulps.error(actual, f32(op, output, a, b));
+    }
+
+    /** ULP error of a float64 result against the reference. */
+    public static double error64(Op op, int output, double a, double b, double actual) {
+        return Ulps.error(actual, f64(op, output, a, b));
+    }
+}

@@ -1,0 +1,160 @@
+package org.sigbatch.testing;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.sigbatch.DType;
+import org.sigbatch.Op;
+import org.sigbatch.reference.OpReference;
+import org.sigbatch.spi.Batch;
+import org.sigbatch.spi.Timings;
+import org.sigbatch.spi.stream.ChunkPlan;
+import org.sigbatch.spi.stream.Pipeline;
+import org.sigbatch.spi.stream.AbstractStagingEngine;
+
+/**
+ * A device in plain Java for the shared {@link Pipeline}: staging buffers are direct ByteBuffers,
+ * device memory is {@code double[]}, and the "kernel" is the CPU reference. It checks that outputs
+ * are drained in index order, can count how often each element is written, records the drains, and
+ * can fail at the k-th call of a chosen kind of step, as a device error would.
+ */
+public final class SimulatedEngine extends AbstractStagingEngine {
+    private final ByteBuffer[][] pinned;
+    private final double[][][] device;
+    private final List<String> log = new ArrayList<>();
+    private ChunkPlan.Kind failKind;
+    private int failAtCall = -1;
+    private int calls;
+    private long lastDrainEnd;
+    private int[] writes;
+
+    public SimulatedEngine(int slots, int chunk) {
+        pinned = new ByteBuffer[slots][2];
+        device = new double[slots][2][chunk];
+        for (int s = 0; s < slots; s++) {
+            for (int b = 0; b < 2; b++) {
+                pinned[s][b] = ByteBuffer.allocateDirect(chunk * 8).order(ByteOrder.nativeOrder());
+            }
+        }
+    }
+
+    /** Makes the {@code call}-th step of {@code kind} (counted from 0) throw. */
+    public void failAt(ChunkPlan.Kind kind, int call) {
+        this.failKind = kind;
+        this.failAtCall = call;
+    }
+
+    /** Counts the writes of each of the first {@code n} elements (see {@link #writes(int)}). */
+    public void countWrites(int n) {
+        writes = new int[n];
+    }
+
+    public int writes(int element) {
+        return writes[element];
+    }
+
+    /** "drain start+len" per drained chunk, "abandon" after a failure. */
+    public List<String> log() {
+        return log;
+    }
+
+    private void maybeFail(ChunkPlan.Kind k) {
+        if (k == failKind && calls++ == failAtCall) {
+            throw new IllegalStateException("simulated CUDA_ERROR_LAUNCH_FAILED at " + k);
+        }
+    }
+
+    @Override
+    protected ByteBuffer inputBuffer(int slot, Op op, int i) {
+        return pinned[slot][i];
+    }
+
+    @Override
+    protected ByteBuffer outputBuffer(int slot, Op op, int j) {
+        return pinned[slot][j];
+    }
+
+    @Override
+    public void fill(int slot, Op op, Batch batch, long start, int len) {
+        maybeFail(ChunkPlan.Kind.FILL);
+        super.fill(slot, op, batch, start, len);
+    }
+
+    @Override
+    public void h2d(int slot, Op op, Batch batch, int len) {
+        maybeFail(ChunkPlan.Kind.H2D);
+        for (int i = 0; i < op.inputs(); i++) {
+            ByteBuffer b = pinned[slot][i];
+            for (int k = 0; k < len; k++) {
+                device[slot][i][k] = batch.dtype() == DType.F32 ? b.getFloat(k * 4) : b.getDouble(k * 8);
+            }
+        }
+    }
+
+    @Override
+    public void kernel(int slot, Op op, Batch batch, int len) {
+        maybeFail(ChunkPlan.Kind.KERNEL);
+        double[] a = device[slot][0];
+        double[] b = device[slot][1];
+        boolean f32 = batch.dtype() == DType.F32;
+        for (int k = 0; k < len; k++) {
+            double x = a[k];
+            double g = b[k];
+            a[k] = reference(op, 0, f32, x, g);
+            if (op == Op.FUSED) {
+                b[k] = reference(op, 1, f32, x, g);
+            }
+        }
+    }
+
+    private static double reference(Op op, int out, boolean f32, double x, double g) {
+        return f32 ? (float) OpReference.f32(op, out, (float) x, (float) g) : OpReference.f64(op, out, x, g).value();
+    }
+
+    @Override
+    public void d2h(int slot, Op op, Batch batch, int len) {
+        maybeFail(ChunkPlan.Kind.D2H);
+        for (int j = 0; j < op.outputs(); j++) {
+            ByteBuffer p = pinned[slot][j];
+            for (int k = 0; k < len; k++) {
+                if (batch.dtype() == DType.F32) {
+                    p.putFloat(k * 4, (float) device[slot][j][k]);
+                } else {
+                    p.putDouble(k * 8, device[slot][j][k]);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void await(int slot) {
+        maybeFail(ChunkPlan.Kind.AWAIT);
+    }
+
+    @Override
+    public void drain(int slot, Op op, Batch batch, long start, int len) {
+        maybeFail(ChunkPlan.Kind.DRAIN);
+        if (start != lastDrainEnd) {
+            throw new AssertionError("outputs must be written in index order, chunk after chunk: drain at " + start + ", expected " + lastDrainEnd);
+        }
+        lastDrainEnd = start + len;
+        super.drain(slot, op, batch, start, len);
+        if (writes != null) {
+            for (long i = start; i < start + len; i++) {
+                writes[(int) i]++;
+            }
+        }
+        log.add("drain " + start + "+" + len);
+    }
+
+    @Override
+    public Timings takeTimings() {
+        return new Timings(1, 2);
+    }
+
+    @Override
+    public void abandon() {
+        log.add("abandon");
+    }
+}
