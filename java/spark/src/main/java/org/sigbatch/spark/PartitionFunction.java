@@ -1,0 +1,257 @@
+package org.sigbatch.spark;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.util.TaskCompletionListener;
+import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.sigbatch.Provenance;
+
+/**
+ * The per-partition work: pulls rows into a primitive chunk until it holds the batch size, evaluates
+ * the chunk with one call on the executor's shared evaluator, then emits the rows with the results.
+ * Rows are buffered only for the current chunk. A static class: Spark serializes it to the executors.
+ */
+final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
+    private static final long serialVersionUID = 1L;
+    /** Spark's resource name for GPUs (spark.executor.resource.gpu.amount). */
+    static final String GPU = "gpu";
+
+    private final SigbatchOptions options;
+    private final ColumnPlan plan;
+    private final BackendReport report;
+
+    PartitionFunction(SigbatchOptions options, ColumnPlan plan, BackendReport report) {
+        this.options = options;
+        this.plan = plan;
+        this.report = report;
+    }
+
+    /** The GPU addresses in a task's resources, or null when Spark assigned none. */
+    static String[] gpuAddresses(Map<String, ResourceInformation> resources) {
+        if (resources == null) {
+            return null;
+        }
+        ResourceInformation gpu = resources.get(GPU);
+        return gpu == null ? null : gpu.addresses();
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+        TaskContext tc = TaskContext.get();
+        String[] gpus = tc == null ? null : gpuAddresses(tc.resourcesJMap());
+        int cpus = tc == null ? 1 : tc.cpus();
+        int partition = tc == null ? -1 : tc.partitionId();
+        Rows rows = new Rows(input, partition, () -> {
+            DevicePlan device;
+            try {
+                device = DevicePlan.resolve(options.backend(), gpus, options.backendOptions());
+            } catch (IllegalArgumentException e) {
+                if (!options.cpuFallback()) {
+                    throw e;
+                }
+                return new ExecutorEvaluators.Handle(ExecutorEvaluators.acquire(DevicePlan.cpu(), options, cpus).sigmoid(), "cpu",
+                        e.getMessage(), "gpu");
+            }
+            return ExecutorEvaluators.acquire(device, options, cpus);
+        });
+        if (tc != null) {
+            // Report also when the consumer stops early (limit, take): the listener runs before the task's accumulators are sent.
+            tc.addTaskCompletionListener((TaskCompletionListener) ctx -> rows.reportOnce());
+        }
+        return rows;
+    }
+
+    /** The output iterator; for each buffered row, offset and length of its values in the chunk (-1: null result). */
+    private final class Rows implements Iterator<Row> {
+        private final Iterator<Row> in;
+        private final int partition;
+        private final java.util.function.Supplier<ExecutorEvaluators.Handle> opener;
+        private ExecutorEvaluators.Handle handle;
+        private Chunk chunk;
+        private Row[] rows = new Row[256];
+        private int[] offset = new int[256];
+        private int[] length = new int[256];
+        private int count;
+        private int emitted;
+        private Row pending;
+        private long rowsRead;
+        /** Rows taken from the input so far (1-based in messages). */
+        private long rowNumber;
+        private long evalNanos;
+        private long readNanos;
+        private long chunks;
+        private long elements;
+        private String device;
+        private String label;
+        private boolean reported;
+
+        Rows(Iterator<Row> in, int partition, java.util.function.Supplier<ExecutorEvaluators.Handle> opener) {
+            this.in = in;
+            this.partition = partition;
+            this.opener = opener;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (emitted < count) {
+                return true;
+            }
+            fill();
+            if (count == 0) {
+                reportOnce();
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            int i = emitted++;
+            Row r = rows[i];
+            rows[i] = null;
+            return output(r, offset[i], length[i]);
+        }
+
+        private void fill() {
+            count = 0;
+            emitted = 0;
+            long t0 = System.nanoTime();
+            if (chunk == null) {
+                chunk = Chunk.of(plan.kind, options.op(), plan.elementNulls, options.batchElements());
+            }
+            chunk.clear();
+            while (pending != null || in.hasNext()) {
+                Row r;
+                if (pending != null) {
+                    r = pending;
+                    pending = null;
+                } else {
+                    r = in.next();
+                    rowNumber++;
+                    rowsRead++;
+                }
+                int n = elementsOf(r);
+                if (n > 0 && chunk.size > 0 && (long) chunk.size + n > options.batchElements()) {
+                    pending = r;
+                    break;
+                }
+                add(r, n);
+            }
+            readNanos += System.nanoTime() - t0;
+            if (chunk.size > 0) {
+                evaluate();
+            }
+        }
+
+        /** Elements a row contributes; -1 when its result is null. Checks that x and gradOut match. */
+        private int elementsOf(Row r) {
+            if (r.isNullAt(plan.inputIndex) || (plan.gradIndex >= 0 && r.isNullAt(plan.gradIndex))) {
+                return -1;
+            }
+            if (!plan.kind.array) {
+                return 1;
+            }
+            int n = r.getList(plan.inputIndex).size();
+            if (plan.gradIndex >= 0) {
+                int m = r.getList(plan.gradIndex).size();
+                if (m != n) {
+                    throw new IllegalArgumentException("sigbatch: in partition " + partition + ", row " + rowNumber + ": input column '"
+                            + options.inputCol() + "' has " + n + " elements but gradient column '" + options.gradCol() + "' has " + m);
+                }
+            }
+            return n;
+        }
+
+        private void add(Row r, int n) {
+            if (count == rows.length) {
+                int c = count * 2;
+                rows = java.util.Arrays.copyOf(rows, c);
+                offset = java.util.Arrays.copyOf(offset, c);
+                length = java.util.Arrays.copyOf(length, c);
+            }
+            rows[count] = r;
+            length[count] = n;
+            offset[count] = n < 0 ? -1 : chunk.size;
+            count++;
+            if (n < 0) {
+                return;
+            }
+            if (plan.kind.array) {
+                List<?> g = plan.gradIndex >= 0 ? r.getList(plan.gradIndex) : null;
+                chunk.putArray(r.getList(plan.inputIndex), g);
+            } else {
+                chunk.putScalar(r, plan.inputIndex, plan.gradIndex);
+            }
+        }
+
+        private void evaluate() {
+            if (handle == null) {
+                handle = opener.get();
+            }
+            Provenance p = chunk.evaluate(handle.sigmoid());
+            evalNanos += p.nanos();
+            chunks++;
+            elements += chunk.size;
+            device = p.device();
+            String l = labelOf(p);
+            if (label != null && !label.equals(l)) {
+                // The backend changed mid-partition (a GPU failed during a call): report what came before separately.
+                flush();
+            }
+            label = l;
+        }
+
+        private String labelOf(Provenance p) {
+            if (p.fellBack()) {
+                return "cpu (fallback: " + handle.label() + " failed mid-call after " + p.primaryElements() + " elements: " + p.fallbackReason() + ")";
+            }
+            if (handle.fallback() != null) {
+                return "cpu (fallback: " + handle.fallback() + ")";
+            }
+            return p.backend().equals("cpu") ? "cpu" : handle.label();
+        }
+
+        private Row output(Row r, int off, int len) {
+            Object[] v = new Object[plan.outputWidth];
+            for (int j = 0; j < v.length; j++) {
+                int src = plan.passThrough[j];
+                if (src >= 0) {
+                    v[j] = r.get(src);
+                }
+            }
+            if (off >= 0) {
+                for (int k = 0; k < plan.outputIndex.length; k++) {
+                    v[plan.outputIndex[k]] = plan.kind.array ? chunk.array(k, off, len) : chunk.scalar(k, off);
+                }
+            }
+            return RowFactory.create(v);
+        }
+
+        private void reportOnce() {
+            if (!reported) {
+                reported = true;
+                flush();
+            }
+        }
+
+        private void flush() {
+            if (label != null && report != null) {
+                report.add(new BackendReport.Part(label, device, rowsRead, elements, chunks, evalNanos, readNanos));
+            }
+            rowsRead = 0;
+            elements = 0;
+            chunks = 0;
+            evalNanos = 0;
+            readNanos = 0;
+        }
+    }
+}
