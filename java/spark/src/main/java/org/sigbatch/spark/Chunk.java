@@ -1,7 +1,6 @@
 package org.sigbatch.spark;
 
 import java.util.BitSet;
-import java.util.List;
 import org.sigbatch.Op;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
@@ -70,8 +69,8 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
     /** Appends one row's scalar input (and gradOut). */
     abstract void putScalar(org.apache.spark.sql.Row row, int in, int gradIndex);
 
-    /** Appends one row's arrays; {@code g} is null unless the op takes gradOut. Same lengths (checked by the caller). */
-    abstract void putArray(List<?> x, List<?> g);
+    /** Appends one row's array cells of {@code n} elements; {@code g} is null unless the op takes gradOut. */
+    abstract void putArray(Object x, Object g, int n);
 
     /** Evaluates the chunk with one evaluator call. */
     abstract Provenance evaluate(Sigmoid s);
@@ -79,7 +78,7 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
     /** Output {@code k} (0: σ / σ' / gradIn, 1: fused σ') at one position, boxed. */
     abstract Object scalar(int k, int pos);
 
-    /** Output {@code k} over a row's range: a primitive array, or a boxed one with nulls where an input element was null. */
+    /** Output {@code k} over a row's range, as a Seq over a primitive array, or over a boxed one with nulls where an input element was null. */
     abstract Object array(int k, int off, int len);
 
     static final class F32 extends Chunk {
@@ -114,26 +113,31 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
         }
 
         @Override
-        void putArray(List<?> xs, List<?> gs) {
-            int n = xs.size();
+        void putArray(Object xc, Object gc, int n) {
             reserve(n);
-            for (int k = 0; k < n; k++) {
-                x[size + k] = element(xs.get(k), size + k);
-            }
+            copy(xc, x, n);
             if (grad) {
-                for (int k = 0; k < n; k++) {
-                    g[size + k] = element(gs.get(k), size + k);
-                }
+                copy(gc, g, n);
             }
             size += n;
         }
 
-        private float element(Object v, int pos) {
-            if (v == null) {
-                nulls.set(pos);
-                return Float.NaN;
+        private void copy(Object cell, float[] dst, int n) {
+            float[] prim = ArrayCells.floats(cell);
+            if (prim != null) {
+                System.arraycopy(prim, 0, dst, size, n);
+                return;
             }
-            return (Float) v;
+            java.util.Iterator<?> it = ArrayCells.elements(cell);
+            for (int k = 0; k < n; k++) {
+                Object v = it.next();
+                if (v == null) {
+                    nulls.set(size + k);
+                    dst[size + k] = Float.NaN;
+                } else {
+                    dst[size + k] = (Float) v;
+                }
+            }
         }
 
         @Override
@@ -167,13 +171,13 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
         Object array(int k, int off, int len) {
             float[] src = k == 0 ? out0 : out1;
             if (!hasNulls(off, len)) {
-                return java.util.Arrays.copyOfRange(src, off, off + len);
+                return ArrayCells.wrap(java.util.Arrays.copyOfRange(src, off, off + len));
             }
             Float[] boxed = new Float[len];
             for (int i = 0; i < len; i++) {
                 boxed[i] = nulls.get(off + i) ? null : src[off + i];
             }
-            return boxed;
+            return ArrayCells.wrap(boxed);
         }
     }
 
@@ -209,26 +213,31 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
         }
 
         @Override
-        void putArray(List<?> xs, List<?> gs) {
-            int n = xs.size();
+        void putArray(Object xc, Object gc, int n) {
             reserve(n);
-            for (int k = 0; k < n; k++) {
-                x[size + k] = element(xs.get(k), size + k);
-            }
+            copy(xc, x, n);
             if (grad) {
-                for (int k = 0; k < n; k++) {
-                    g[size + k] = element(gs.get(k), size + k);
-                }
+                copy(gc, g, n);
             }
             size += n;
         }
 
-        private double element(Object v, int pos) {
-            if (v == null) {
-                nulls.set(pos);
-                return Double.NaN;
+        private void copy(Object cell, double[] dst, int n) {
+            double[] prim = ArrayCells.doubles(cell);
+            if (prim != null) {
+                System.arraycopy(prim, 0, dst, size, n);
+                return;
             }
-            return (Double) v;
+            java.util.Iterator<?> it = ArrayCells.elements(cell);
+            for (int k = 0; k < n; k++) {
+                Object v = it.next();
+                if (v == null) {
+                    nulls.set(size + k);
+                    dst[size + k] = Double.NaN;
+                } else {
+                    dst[size + k] = (Double) v;
+                }
+            }
         }
 
         @Override
@@ -261,13 +270,13 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
         Object array(int k, int off, int len) {
             double[] src = k == 0 ? out0 : out1;
             if (!hasNulls(off, len)) {
-                return java.util.Arrays.copyOfRange(src, off, off + len);
+                return ArrayCells.wrap(java.util.Arrays.copyOfRange(src, off, off + len));
             }
             Double[] boxed = new Double[len];
             for (int i = 0; i < len; i++) {
                 boxed[i] = nulls.get(off + i) ? null : src[off + i];
             }
-            return boxed;
+            return ArrayCells.wrap(boxed);
         }
     }
 }

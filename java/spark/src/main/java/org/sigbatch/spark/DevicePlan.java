@@ -59,7 +59,8 @@ record DevicePlan(BackendKind kind, Map<String, String> options, String label, S
     private static DevicePlan cuda(String[] addresses, Map<String, String> options) {
         int dev = parseIndex(addresses[0], "GPU address");
         String note = addresses.length > 1
-                ? "task was assigned " + addresses.length + " GPUs " + String.join(",", addresses) + "; sigbatch uses the first"
+                ? "task was assigned " + addresses.length + " GPUs " + String.join(",", java.util.Arrays.stream(addresses).map(String::trim).toList())
+                        + "; sigbatch uses the first"
                 : null;
         return withDevice(dev, options, note);
     }

@@ -79,7 +79,7 @@ final class ExecutorEvaluators {
             if (key.kind() == BackendKind.CPU) {
                 throw e;
             }
-            String reason = plan.label() + " unavailable: " + e.getMessage();
+            String reason = plan.label() + " unavailable: " + reasonOf(e);
             LOG.log(Level.WARNING, "sigbatch: " + reason + "; this executor's tasks use the CPU instead");
             Map<String, String> cpuOpts = new TreeMap<>(key.options());
             cpuOpts.remove(DevicePlan.CUDA_DEVICE);
@@ -91,6 +91,15 @@ final class ExecutorEvaluators {
             }
             return new Handle(cpu.sigmoid(), "cpu", reason, plan.label());
         }
+    }
+
+    /** The message without the exception's own "cuda unavailable: " prefix. */
+    private static String reasonOf(RuntimeException e) {
+        String m = String.valueOf(e.getMessage());
+        if (e instanceof BackendUnavailableException u && m.startsWith(u.backend() + " unavailable: ")) {
+            return m.substring(u.backend().length() + " unavailable: ".length());
+        }
+        return m;
     }
 
     private static Sigmoid build(Key key) {

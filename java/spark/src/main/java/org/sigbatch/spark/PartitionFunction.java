@@ -1,7 +1,6 @@
 package org.sigbatch.spark;
 
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
@@ -41,25 +40,32 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
         return gpu == null ? null : gpu.addresses();
     }
 
+    /**
+     * The executor's evaluator for a task with these GPU addresses (null: none assigned). An address
+     * that is not a device index, or a GPU that cannot open, gives the CPU evaluator with the reason,
+     * unless {@code cpuFallback} is off.
+     */
+    static ExecutorEvaluators.Handle evaluatorFor(SigbatchOptions options, String[] gpus, int cpus) {
+        DevicePlan device;
+        try {
+            device = DevicePlan.resolve(options.backend(), gpus, options.backendOptions());
+        } catch (IllegalArgumentException e) {
+            if (!options.cpuFallback()) {
+                throw e;
+            }
+            return new ExecutorEvaluators.Handle(ExecutorEvaluators.acquire(DevicePlan.cpu(), options, cpus).sigmoid(), "cpu",
+                    e.getMessage(), "gpu");
+        }
+        return ExecutorEvaluators.acquire(device, options, cpus);
+    }
+
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
         TaskContext tc = TaskContext.get();
         String[] gpus = tc == null ? null : gpuAddresses(tc.resourcesJMap());
         int cpus = tc == null ? 1 : tc.cpus();
         int partition = tc == null ? -1 : tc.partitionId();
-        Rows rows = new Rows(input, partition, () -> {
-            DevicePlan device;
-            try {
-                device = DevicePlan.resolve(options.backend(), gpus, options.backendOptions());
-            } catch (IllegalArgumentException e) {
-                if (!options.cpuFallback()) {
-                    throw e;
-                }
-                return new ExecutorEvaluators.Handle(ExecutorEvaluators.acquire(DevicePlan.cpu(), options, cpus).sigmoid(), "cpu",
-                        e.getMessage(), "gpu");
-            }
-            return ExecutorEvaluators.acquire(device, options, cpus);
-        });
+        Rows rows = new Rows(input, partition, () -> evaluatorFor(options, gpus, cpus));
         if (tc != null) {
             // Report also when the consumer stops early (limit, take): the listener runs before the task's accumulators are sent.
             tc.addTaskCompletionListener((TaskCompletionListener) ctx -> rows.reportOnce());
@@ -160,9 +166,9 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
             if (!plan.kind.array) {
                 return 1;
             }
-            int n = r.getList(plan.inputIndex).size();
+            int n = ArrayCells.length(r.get(plan.inputIndex));
             if (plan.gradIndex >= 0) {
-                int m = r.getList(plan.gradIndex).size();
+                int m = ArrayCells.length(r.get(plan.gradIndex));
                 if (m != n) {
                     throw new IllegalArgumentException("sigbatch: in partition " + partition + ", row " + rowNumber + ": input column '"
                             + options.inputCol() + "' has " + n + " elements but gradient column '" + options.gradCol() + "' has " + m);
@@ -186,8 +192,7 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
                 return;
             }
             if (plan.kind.array) {
-                List<?> g = plan.gradIndex >= 0 ? r.getList(plan.gradIndex) : null;
-                chunk.putArray(r.getList(plan.inputIndex), g);
+                chunk.putArray(r.get(plan.inputIndex), plan.gradIndex >= 0 ? r.get(plan.gradIndex) : null, n);
             } else {
                 chunk.putScalar(r, plan.inputIndex, plan.gradIndex);
             }
