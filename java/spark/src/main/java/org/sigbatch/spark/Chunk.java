@@ -1,6 +1,11 @@
 package org.sigbatch.spark;
 
 import java.util.BitSet;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
+import org.apache.spark.unsafe.Platform;
 import org.sigbatch.Op;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
@@ -9,7 +14,8 @@ import org.sigbatch.Sigmoid;
  * A primitive buffer of consecutive rows' values, evaluated with one call. Rows' arrays are laid end
  * to end; the caller keeps each row's offset and length. Null array elements are computed as NaN
  * and given back as null. Outputs overwrite the input buffer (in-place calls), so a chunk of n
- * elements holds n (σ, σ'), 2n (fused, backward) or 3n (fused's σ' buffer) primitives.
+ * elements holds n (σ, σ'), 2n (fused, backward) or 3n (fused's σ' buffer) primitives. Values are
+ * read from and written as Spark's internal rows and arrays, without boxing.
  */
 abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
     /** First buffer size: small partitions do not allocate a whole batch. */
@@ -67,19 +73,19 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
     }
 
     /** Appends one row's scalar input (and gradOut). */
-    abstract void putScalar(org.apache.spark.sql.Row row, int in, int gradIndex);
+    abstract void putScalar(InternalRow row, int in, int gradIndex);
 
-    /** Appends one row's array cells of {@code n} elements; {@code g} is null unless the op takes gradOut. */
-    abstract void putArray(Object x, Object g, int n);
+    /** Appends one row's arrays of {@code n} elements; {@code g} is null unless the op takes gradOut. */
+    abstract void putArray(ArrayData x, ArrayData g, int n);
+
+    /** Sets output {@code k} at position {@code pos} into field {@code field} of {@code row}. */
+    abstract void setScalar(int k, int pos, InternalRow row, int field);
 
     /** Evaluates the chunk with one evaluator call. */
     abstract Provenance evaluate(Sigmoid s);
 
-    /** Output {@code k} (0: σ / σ' / gradIn, 1: fused σ') at one position, boxed. */
-    abstract Object scalar(int k, int pos);
-
-    /** Output {@code k} over a row's range, as a Seq over a primitive array, or over a boxed one with nulls where an input element was null. */
-    abstract Object array(int k, int off, int len);
+    /** Output {@code k} (0: σ / σ' / gradIn, 1: fused σ') over a row's range; null elements where an input element was null. */
+    abstract ArrayData array(int k, int off, int len);
 
     static final class F32 extends Chunk {
         private float[] x = new float[0];
@@ -103,7 +109,7 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
         }
 
         @Override
-        void putScalar(org.apache.spark.sql.Row row, int in, int gradIndex) {
+        void putScalar(InternalRow row, int in, int gradIndex) {
             reserve(1);
             x[size] = row.getFloat(in);
             if (grad) {
@@ -113,29 +119,28 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
         }
 
         @Override
-        void putArray(Object xc, Object gc, int n) {
+        void putArray(ArrayData xa, ArrayData ga, int n) {
             reserve(n);
-            copy(xc, x, n);
+            copy(xa, x, n);
             if (grad) {
-                copy(gc, g, n);
+                copy(ga, g, n);
             }
             size += n;
         }
 
-        private void copy(Object cell, float[] dst, int n) {
-            float[] prim = ArrayCells.floats(cell);
-            if (prim != null) {
-                System.arraycopy(prim, 0, dst, size, n);
+        private void copy(ArrayData a, float[] dst, int n) {
+            if (nulls == null) {
+                for (int k = 0; k < n; k++) {
+                    dst[size + k] = a.getFloat(k);
+                }
                 return;
             }
-            java.util.Iterator<?> it = ArrayCells.elements(cell);
             for (int k = 0; k < n; k++) {
-                Object v = it.next();
-                if (v == null) {
+                if (a.isNullAt(k)) {
                     nulls.set(size + k);
                     dst[size + k] = Float.NaN;
                 } else {
-                    dst[size + k] = (Float) v;
+                    dst[size + k] = a.getFloat(k);
                 }
             }
         }
@@ -163,21 +168,24 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
         }
 
         @Override
-        Object scalar(int k, int pos) {
-            return (k == 0 ? out0 : out1)[pos];
+        void setScalar(int k, int pos, InternalRow row, int field) {
+            row.setFloat(field, (k == 0 ? out0 : out1)[pos]);
         }
 
         @Override
-        Object array(int k, int off, int len) {
+        ArrayData array(int k, int off, int len) {
             float[] src = k == 0 ? out0 : out1;
             if (!hasNulls(off, len)) {
-                return ArrayCells.wrap(java.util.Arrays.copyOfRange(src, off, off + len));
+                long at = Platform.FLOAT_ARRAY_OFFSET + (long) off * Float.BYTES;
+                return at <= Integer.MAX_VALUE
+                        ? UnsafeArrayData.fromPrimitiveArray(src, (int) at, len, Float.BYTES)   // one copy, straight from the chunk
+                        : UnsafeArrayData.fromPrimitiveArray(java.util.Arrays.copyOfRange(src, off, off + len));
             }
-            Float[] boxed = new Float[len];
+            Object[] boxed = new Object[len];
             for (int i = 0; i < len; i++) {
-                boxed[i] = nulls.get(off + i) ? null : src[off + i];
+                boxed[i] = nulls.get(off + i) ? null : (Float) src[off + i];
             }
-            return ArrayCells.wrap(boxed);
+            return new GenericArrayData(boxed);
         }
     }
 
@@ -203,7 +211,7 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
         }
 
         @Override
-        void putScalar(org.apache.spark.sql.Row row, int in, int gradIndex) {
+        void putScalar(InternalRow row, int in, int gradIndex) {
             reserve(1);
             x[size] = row.getDouble(in);
             if (grad) {
@@ -213,29 +221,28 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
         }
 
         @Override
-        void putArray(Object xc, Object gc, int n) {
+        void putArray(ArrayData xa, ArrayData ga, int n) {
             reserve(n);
-            copy(xc, x, n);
+            copy(xa, x, n);
             if (grad) {
-                copy(gc, g, n);
+                copy(ga, g, n);
             }
             size += n;
         }
 
-        private void copy(Object cell, double[] dst, int n) {
-            double[] prim = ArrayCells.doubles(cell);
-            if (prim != null) {
-                System.arraycopy(prim, 0, dst, size, n);
+        private void copy(ArrayData a, double[] dst, int n) {
+            if (nulls == null) {
+                for (int k = 0; k < n; k++) {
+                    dst[size + k] = a.getDouble(k);
+                }
                 return;
             }
-            java.util.Iterator<?> it = ArrayCells.elements(cell);
             for (int k = 0; k < n; k++) {
-                Object v = it.next();
-                if (v == null) {
+                if (a.isNullAt(k)) {
                     nulls.set(size + k);
                     dst[size + k] = Double.NaN;
                 } else {
-                    dst[size + k] = (Double) v;
+                    dst[size + k] = a.getDouble(k);
                 }
             }
         }
@@ -262,21 +269,24 @@ abstract sealed class Chunk permits Chunk.F32, Chunk.F64 {
         }
 
         @Override
-        Object scalar(int k, int pos) {
-            return (k == 0 ? out0 : out1)[pos];
+        void setScalar(int k, int pos, InternalRow row, int field) {
+            row.setDouble(field, (k == 0 ? out0 : out1)[pos]);
         }
 
         @Override
-        Object array(int k, int off, int len) {
+        ArrayData array(int k, int off, int len) {
             double[] src = k == 0 ? out0 : out1;
             if (!hasNulls(off, len)) {
-                return ArrayCells.wrap(java.util.Arrays.copyOfRange(src, off, off + len));
+                long at = Platform.DOUBLE_ARRAY_OFFSET + (long) off * Double.BYTES;
+                return at <= Integer.MAX_VALUE
+                        ? UnsafeArrayData.fromPrimitiveArray(src, (int) at, len, Double.BYTES)   // one copy, straight from the chunk
+                        : UnsafeArrayData.fromPrimitiveArray(java.util.Arrays.copyOfRange(src, off, off + len));
             }
-            Double[] boxed = new Double[len];
+            Object[] boxed = new Object[len];
             for (int i = 0; i < len; i++) {
-                boxed[i] = nulls.get(off + i) ? null : src[off + i];
+                boxed[i] = nulls.get(off + i) ? null : (Double) src[off + i];
             }
-            return ArrayCells.wrap(boxed);
+            return new GenericArrayData(boxed);
         }
     }
 }

@@ -19,6 +19,8 @@ final class ColumnPlan implements Serializable {
     private static final long serialVersionUID = 1L;
 
     final ColumnKind kind;
+    /** The Spark type of every output column. */
+    final DataType outputType;
     final int inputIndex;
     /** Index of gradOut, or -1. */
     final int gradIndex;
@@ -33,9 +35,10 @@ final class ColumnPlan implements Serializable {
     final boolean elementNulls;
     final StructType outputSchema;
 
-    private ColumnPlan(ColumnKind kind, int inputIndex, int gradIndex, int[] outputIndex, int inputWidth,
+    private ColumnPlan(ColumnKind kind, DataType outputType, int inputIndex, int gradIndex, int[] outputIndex, int inputWidth,
                        int[] passThrough, boolean elementNulls, StructType outputSchema) {
         this.kind = kind;
+        this.outputType = outputType;
         this.inputIndex = inputIndex;
         this.gradIndex = gradIndex;
         this.outputIndex = outputIndex;
@@ -84,7 +87,6 @@ final class ColumnPlan implements Serializable {
         for (int k = 0; k < outs.size(); k++) {
             String name = outs.get(k);
             int existing = indexOf(fields, name);
-            StructField f = new StructField(name, outType, nullable, Metadata.empty());
             if (existing >= 0) {
                 if (!o.overwrite()) {
                     throw new IllegalArgumentException("sigbatch: output column '" + fields[existing].name()
@@ -94,13 +96,13 @@ final class ColumnPlan implements Serializable {
                 pass.set(existing, -1);
                 outIdx[k] = existing;
             } else {
-                outFields.add(f);
+                outFields.add(new StructField(name, outType, nullable, Metadata.empty()));
                 pass.add(-1);
                 outIdx[k] = outFields.size() - 1;
             }
         }
         int[] passThrough = pass.stream().mapToInt(Integer::intValue).toArray();
-        return new ColumnPlan(kind, in, grad, outIdx, fields.length, passThrough, containsNull,
+        return new ColumnPlan(kind, outType, in, grad, outIdx, fields.length, passThrough, containsNull,
                 new StructType(outFields.toArray(new StructField[0])));
     }
 

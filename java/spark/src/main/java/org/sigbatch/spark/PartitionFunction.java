@@ -4,19 +4,23 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.util.TaskCompletionListener;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.resource.ResourceInformation;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.util.TaskCompletionListener;
 import org.sigbatch.Provenance;
 
 /**
- * The per-partition work: pulls rows into a primitive chunk until it holds the batch size, evaluates
- * the chunk with one call on the executor's shared evaluator, then emits the rows with the results.
- * Rows are buffered only for the current chunk. A static class: Spark serializes it to the executors.
+ * The per-partition work, on Spark's internal rows: pulls rows into a primitive chunk until it holds
+ * the batch size, evaluates the chunk with one call on the executor's shared evaluator, then emits
+ * each input row joined with its results (the input columns first, then the outputs; the caller
+ * reorders them). Rows are copied and buffered only for the current chunk. A static class: Spark
+ * serializes it to the executors.
  */
-final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
+final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
     /** Spark's resource name for GPUs (spark.executor.resource.gpu.amount). */
     static final String GPU = "gpu";
@@ -60,7 +64,7 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> input) {
+    public Iterator<InternalRow> call(Iterator<InternalRow> input) {
         TaskContext tc = TaskContext.get();
         String[] gpus = tc == null ? null : gpuAddresses(tc.resourcesJMap());
         int cpus = tc == null ? 1 : tc.cpus();
@@ -74,18 +78,21 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
     }
 
     /** The output iterator; for each buffered row, offset and length of its values in the chunk (-1: null result). */
-    private final class Rows implements Iterator<Row> {
-        private final Iterator<Row> in;
+    private final class Rows implements Iterator<InternalRow> {
+        private final Iterator<InternalRow> in;
         private final int partition;
         private final java.util.function.Supplier<ExecutorEvaluators.Handle> opener;
         private ExecutorEvaluators.Handle handle;
         private Chunk chunk;
-        private Row[] rows = new Row[256];
+        private InternalRow[] rows = new InternalRow[256];
+        /** The results of the row being emitted, and the row it is joined to: reused, as Spark's own operators do. */
+        private final SpecificInternalRow results;
+        private final JoinedRow joined = new JoinedRow();
         private int[] offset = new int[256];
         private int[] length = new int[256];
         private int count;
         private int emitted;
-        private Row pending;
+        private InternalRow pending;
         private long rowsRead;
         /** Rows taken from the input so far (1-based in messages). */
         private long rowNumber;
@@ -97,8 +104,11 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
         private String label;
         private boolean reported;
 
-        Rows(Iterator<Row> in, int partition, java.util.function.Supplier<ExecutorEvaluators.Handle> opener) {
+        Rows(Iterator<InternalRow> in, int partition, java.util.function.Supplier<ExecutorEvaluators.Handle> opener) {
             this.in = in;
+            DataType[] types = new DataType[plan.outputIndex.length];
+            java.util.Arrays.fill(types, plan.outputType);
+            this.results = new SpecificInternalRow(scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(types)).toList());
             this.partition = partition;
             this.opener = opener;
         }
@@ -117,12 +127,12 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
             int i = emitted++;
-            Row r = rows[i];
+            InternalRow r = rows[i];
             rows[i] = null;
             return output(r, offset[i], length[i]);
         }
@@ -136,12 +146,13 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
             }
             chunk.clear();
             while (pending != null || in.hasNext()) {
-                Row r;
+                InternalRow r;
                 if (pending != null) {
                     r = pending;
                     pending = null;
                 } else {
-                    r = in.next();
+                    // The upstream iterator may reuse its row object: keep a copy while the chunk fills.
+                    r = in.next().copy();
                     rowNumber++;
                     rowsRead++;
                 }
@@ -159,16 +170,16 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
         }
 
         /** Elements a row contributes; -1 when its result is null. Checks that x and gradOut match. */
-        private int elementsOf(Row r) {
+        private int elementsOf(InternalRow r) {
             if (r.isNullAt(plan.inputIndex) || (plan.gradIndex >= 0 && r.isNullAt(plan.gradIndex))) {
                 return -1;
             }
             if (!plan.kind.array) {
                 return 1;
             }
-            int n = ArrayCells.length(r.get(plan.inputIndex));
+            int n = r.getArray(plan.inputIndex).numElements();
             if (plan.gradIndex >= 0) {
-                int m = ArrayCells.length(r.get(plan.gradIndex));
+                int m = r.getArray(plan.gradIndex).numElements();
                 if (m != n) {
                     throw new IllegalArgumentException("sigbatch: in partition " + partition + ", row " + rowNumber + ": input column '"
                             + options.inputCol() + "' has " + n + " elements but gradient column '" + options.gradCol() + "' has " + m);
@@ -177,7 +188,7 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
             return n;
         }
 
-        private void add(Row r, int n) {
+        private void add(InternalRow r, int n) {
             if (count == rows.length) {
                 int c = count * 2;
                 rows = java.util.Arrays.copyOf(rows, c);
@@ -192,7 +203,7 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
                 return;
             }
             if (plan.kind.array) {
-                chunk.putArray(r.get(plan.inputIndex), plan.gradIndex >= 0 ? r.get(plan.gradIndex) : null, n);
+                chunk.putArray(r.getArray(plan.inputIndex), plan.gradIndex >= 0 ? r.getArray(plan.gradIndex) : null, n);
             } else {
                 chunk.putScalar(r, plan.inputIndex, plan.gradIndex);
             }
@@ -225,20 +236,17 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
             return p.backend().equals("cpu") ? "cpu" : handle.label();
         }
 
-        private Row output(Row r, int off, int len) {
-            Object[] v = new Object[plan.outputWidth];
-            for (int j = 0; j < v.length; j++) {
-                int src = plan.passThrough[j];
-                if (src >= 0) {
-                    v[j] = r.get(src);
+        private InternalRow output(InternalRow r, int off, int len) {
+            for (int k = 0; k < plan.outputIndex.length; k++) {
+                if (off < 0) {
+                    results.setNullAt(k);
+                } else if (plan.kind.array) {
+                    results.update(k, chunk.array(k, off, len));
+                } else {
+                    chunk.setScalar(k, off, results, k);
                 }
             }
-            if (off >= 0) {
-                for (int k = 0; k < plan.outputIndex.length; k++) {
-                    v[plan.outputIndex[k]] = plan.kind.array ? chunk.array(k, off, len) : chunk.scalar(k, off);
-                }
-            }
-            return RowFactory.create(v);
+            return joined.apply(r, results);
         }
 
         private void reportOnce() {

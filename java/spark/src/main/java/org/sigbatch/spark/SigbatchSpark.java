@@ -5,9 +5,12 @@ import java.util.Objects;
 import java.util.WeakHashMap;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sigbatch.Op;
 
@@ -55,7 +58,40 @@ public final class SigbatchSpark {
         Objects.requireNonNull(df, "df");
         Objects.requireNonNull(options, "options");
         ColumnPlan plan = ColumnPlan.of(df.schema(), options);
-        return df.mapPartitions(new PartitionFunction(options, plan, report), Encoders.row(plan.outputSchema));
+        if (!(df instanceof org.apache.spark.sql.classic.Dataset<Row> classic)) {
+            throw new IllegalArgumentException("sigbatch-spark runs in a classic Spark driver; this Dataset is a "
+                    + df.getClass().getName() + " (Spark Connect is not supported)");
+        }
+        // Spark's internal rows, as columnar plugins use them: no conversion to external Rows and back,
+        // which costs more than the kernel. The RDD holds the input columns, then the outputs.
+        JavaRDD<InternalRow> rows = classic.queryExecution().toRdd().toJavaRDD()
+                .mapPartitions(new PartitionFunction(options, plan, report));
+        StructType internal = new StructType();
+        StructField[] in = df.schema().fields();
+        for (int i = 0; i < in.length; i++) {
+            internal = internal.add("_c" + i, in[i].dataType(), in[i].nullable());
+        }
+        StructField[] out = plan.outputSchema.fields();
+        for (int k = 0; k < plan.outputIndex.length; k++) {
+            StructField f = out[plan.outputIndex[k]];
+            internal = internal.add("_o" + k, f.dataType(), f.nullable());
+        }
+        Dataset<Row> raw = classic.sparkSession().internalCreateDataFrame(rows.rdd(), internal, false);
+        Column[] select = new Column[out.length];
+        for (int j = 0; j < out.length; j++) {
+            String source = plan.passThrough[j] >= 0 ? "_c" + plan.passThrough[j] : "_o" + outputNumber(plan, j);
+            select[j] = raw.col(source).as(out[j].name(), plan.passThrough[j] >= 0 ? in[plan.passThrough[j]].metadata() : out[j].metadata());
+        }
+        return raw.select(select);
+    }
+
+    private static int outputNumber(ColumnPlan plan, int field) {
+        for (int k = 0; k < plan.outputIndex.length; k++) {
+            if (plan.outputIndex[k] == field) {
+                return k;
+            }
+        }
+        throw new IllegalStateException("field " + field + " is neither passed through nor computed");
     }
 
     /** The schema {@link #apply(Dataset, SigbatchOptions)} gives, or the error it would throw. */
