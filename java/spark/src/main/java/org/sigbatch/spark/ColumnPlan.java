@@ -34,9 +34,10 @@ final class ColumnPlan implements Serializable {
     /** Whether array elements may be null (then each element is checked). */
     final boolean elementNulls;
     final StructType outputSchema;
+    final StructType inputSchema;
 
     private ColumnPlan(ColumnKind kind, DataType outputType, int inputIndex, int gradIndex, int[] outputIndex, int inputWidth,
-                       int[] passThrough, boolean elementNulls, StructType outputSchema) {
+                       int[] passThrough, boolean elementNulls, StructType outputSchema, StructType inputSchema) {
         this.kind = kind;
         this.outputType = outputType;
         this.inputIndex = inputIndex;
@@ -47,6 +48,7 @@ final class ColumnPlan implements Serializable {
         this.passThrough = passThrough;
         this.elementNulls = elementNulls;
         this.outputSchema = outputSchema;
+        this.inputSchema = inputSchema;
     }
 
     static ColumnPlan of(StructType schema, SigbatchOptions o) {
@@ -103,7 +105,7 @@ final class ColumnPlan implements Serializable {
         }
         int[] passThrough = pass.stream().mapToInt(Integer::intValue).toArray();
         return new ColumnPlan(kind, outType, in, grad, outIdx, fields.length, passThrough, containsNull,
-                new StructType(outFields.toArray(new StructField[0])));
+                new StructType(outFields.toArray(new StructField[0])), schema);
     }
 
     private static int find(StructField[] fields, String name, String role) {

@@ -25,6 +25,8 @@ final class ExecutorEvaluators {
     private static final Map<Key, Handle> OPEN = new ConcurrentHashMap<>();
     private static final Object LOCK = new Object();
     private static boolean hookInstalled;
+    /** Incremented by {@link #closeAll()}: callers that cache a handle re-acquire when it changes. */
+    private static volatile int generation;
 
     private ExecutorEvaluators() {
     }
@@ -126,6 +128,7 @@ final class ExecutorEvaluators {
                 }
             }
             OPEN.clear();
+            generation++;
         }
         for (Sigmoid s : toClose) {
             try {
@@ -134,6 +137,10 @@ final class ExecutorEvaluators {
                 LOG.log(Level.WARNING, "sigbatch: closing an evaluator failed: " + e);
             }
         }
+    }
+
+    static int generation() {
+        return generation;
     }
 
     /** Number of distinct evaluators open in this JVM (tests). */

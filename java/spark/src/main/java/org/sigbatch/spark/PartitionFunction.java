@@ -77,25 +77,31 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
         return rows;
     }
 
-    /** The output iterator; for each buffered row, offset and length of its values in the chunk (-1: null result). */
+    /**
+     * The output iterator. For each buffered row: its bytes in the arena, and the offset and length
+     * of its values in the chunk (offset -1: a null result).
+     */
     private final class Rows implements Iterator<InternalRow> {
         private final Iterator<InternalRow> in;
         private final int partition;
         private final java.util.function.Supplier<ExecutorEvaluators.Handle> opener;
-        private ExecutorEvaluators.Handle handle;
-        private Chunk chunk;
-        private InternalRow[] rows = new InternalRow[256];
+        private final RowArena arena;
         /** The results of the row being emitted, and the row it is joined to: reused, as Spark's own operators do. */
         private final SpecificInternalRow results;
         private final JoinedRow joined = new JoinedRow();
+        private ExecutorEvaluators.Handle handle;
+        private Chunk chunk;
+        private int[] rowAt = new int[256];
+        private int[] rowSize = new int[256];
         private int[] offset = new int[256];
         private int[] length = new int[256];
         private int count;
         private int emitted;
+        /** A row read but left for the next chunk (a copy: the upstream iterator reuses its row). */
         private InternalRow pending;
-        private long rowsRead;
         /** Rows taken from the input so far (1-based in messages). */
         private long rowNumber;
+        private long rowsRead;
         private long evalNanos;
         private long readNanos;
         private long chunks;
@@ -106,11 +112,12 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
 
         Rows(Iterator<InternalRow> in, int partition, java.util.function.Supplier<ExecutorEvaluators.Handle> opener) {
             this.in = in;
+            this.partition = partition;
+            this.opener = opener;
+            this.arena = new RowArena(plan.inputSchema);
             DataType[] types = new DataType[plan.outputIndex.length];
             java.util.Arrays.fill(types, plan.outputType);
             this.results = new SpecificInternalRow(scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(types)).toList());
-            this.partition = partition;
-            this.opener = opener;
         }
 
         @Override
@@ -132,9 +139,7 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
                 throw new NoSuchElementException();
             }
             int i = emitted++;
-            InternalRow r = rows[i];
-            rows[i] = null;
-            return output(r, offset[i], length[i]);
+            return output(arena.row(rowAt[i], rowSize[i]), offset[i], length[i]);
         }
 
         private void fill() {
@@ -145,20 +150,20 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
                 chunk = Chunk.of(plan.kind, options.op(), plan.elementNulls, options.batchElements());
             }
             chunk.clear();
+            arena.clear();
             while (pending != null || in.hasNext()) {
                 InternalRow r;
                 if (pending != null) {
                     r = pending;
                     pending = null;
                 } else {
-                    // The upstream iterator may reuse its row object: keep a copy while the chunk fills.
-                    r = in.next().copy();
+                    r = in.next();
                     rowNumber++;
                     rowsRead++;
                 }
                 int n = elementsOf(r);
                 if (n > 0 && chunk.size > 0 && (long) chunk.size + n > options.batchElements()) {
-                    pending = r;
+                    pending = r.copy();
                     break;
                 }
                 add(r, n);
@@ -189,13 +194,15 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
         }
 
         private void add(InternalRow r, int n) {
-            if (count == rows.length) {
+            if (count == rowAt.length) {
                 int c = count * 2;
-                rows = java.util.Arrays.copyOf(rows, c);
+                rowAt = java.util.Arrays.copyOf(rowAt, c);
+                rowSize = java.util.Arrays.copyOf(rowSize, c);
                 offset = java.util.Arrays.copyOf(offset, c);
                 length = java.util.Arrays.copyOf(length, c);
             }
-            rows[count] = r;
+            rowAt[count] = arena.add(r);
+            rowSize[count] = arena.lastSize();
             length[count] = n;
             offset[count] = n < 0 ? -1 : chunk.size;
             count++;

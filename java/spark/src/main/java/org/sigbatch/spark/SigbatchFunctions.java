@@ -32,8 +32,20 @@ public final class SigbatchFunctions {
 
     private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[][] {new double[1], new double[1], new double[1]});
 
+    private record Cached(Sigmoid sigmoid, int generation) {
+    }
+
+    private static volatile Cached cached;
+
+    /** The executor's CPU evaluator, cached: a per-row lookup would cost more than the call. */
     private static Sigmoid cpu() {
-        return ExecutorEvaluators.acquire(DevicePlan.cpu(), UDF_OPTIONS, 1).sigmoid();
+        Cached c = cached;
+        int gen = ExecutorEvaluators.generation();
+        if (c == null || c.generation() != gen) {
+            c = new Cached(ExecutorEvaluators.acquire(DevicePlan.cpu(), UDF_OPTIONS, 1).sigmoid(), gen);
+            cached = c;
+        }
+        return c.sigmoid();
     }
 
     private static final SigbatchOptions UDF_OPTIONS = SigbatchOptions.builder(Op.SIGMOID, "x", "y").build();

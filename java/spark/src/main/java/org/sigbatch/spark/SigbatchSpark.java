@@ -66,6 +66,15 @@ public final class SigbatchSpark {
         // which costs more than the kernel. The RDD holds the input columns, then the outputs.
         JavaRDD<InternalRow> rows = classic.queryExecution().toRdd().toJavaRDD()
                 .mapPartitions(new PartitionFunction(options, plan, report));
+        boolean appended = true;
+        for (int j = 0; j < plan.inputWidth; j++) {
+            appended &= plan.passThrough[j] == j;
+        }
+        if (appended) {
+            // No column replaced: the RDD's layout is the result's.
+            return classic.sparkSession().internalCreateDataFrame(rows.rdd(), plan.outputSchema, false);
+        }
+        // Overwritten columns: build the RDD's layout under positional names, then place each column.
         StructType internal = new StructType();
         StructField[] in = df.schema().fields();
         for (int i = 0; i < in.length; i++) {

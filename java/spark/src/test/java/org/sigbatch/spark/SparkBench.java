@@ -46,6 +46,7 @@ public final class SparkBench {
         Path data = Path.of(a.getOrDefault("data", "target/spark-bench-data"));
         Path out = Path.of(a.getOrDefault("out", "results/spark"));
         String only = a.getOrDefault("cases", "");
+        String match = a.getOrDefault("match", "");
 
         SparkSession spark = SparkSession.builder().master("local[2]").appName("sigbatch-spark-bench")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
@@ -83,12 +84,12 @@ public final class SparkBench {
         List<Result> results = new ArrayList<>();
         for (int r = 0; r <= rounds; r++) {
             for (var e : scalar.entrySet()) {
-                if (only.isEmpty() || only.contains("scalar")) {
+                if ((only.isEmpty() || only.contains("scalar")) && e.getKey().contains(match)) {
                     results.add(time(spark, "float column", e.getKey(), r, rows, rows, e.getValue().apply(spark.read().parquet(scalarPath))));
                 }
             }
             for (var e : array.entrySet()) {
-                if (only.isEmpty() || only.contains("array")) {
+                if ((only.isEmpty() || only.contains("array")) && e.getKey().contains(match)) {
                     long n = rows / width;
                     results.add(time(spark, "array<float> column, " + width + " per row", e.getKey(), r, n, n * width,
                             e.getValue().apply(spark.read().parquet(arrayPath))));
