@@ -1,29 +1,22 @@
 package org.sigbatch.spark;
 
 import java.util.Iterator;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.util.TaskCompletionListener;
-import org.sigbatch.Provenance;
 
 /**
  * The per-partition work, on Spark's internal rows: pulls rows into a primitive chunk until it holds
  * the batch size, evaluates the chunk with one call on the executor's shared evaluator, then emits
  * each input row joined with its results (the input columns first, then the outputs; the caller
  * reorders them). Rows are copied and buffered only for the current chunk. A static class: Spark
- * serializes it to the executors.
+ * serializes it to the executors. {@link ColumnarFunction} is the same over column batches.
  */
 final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
-    /** Spark's resource name for GPUs (spark.executor.resource.gpu.amount). */
-    static final String GPU = "gpu";
 
     private final SigbatchOptions options;
     private final ColumnPlan plan;
@@ -35,46 +28,9 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
         this.report = report;
     }
 
-    /** The GPU addresses in a task's resources, or null when Spark assigned none. */
-    static String[] gpuAddresses(Map<String, ResourceInformation> resources) {
-        if (resources == null) {
-            return null;
-        }
-        ResourceInformation gpu = resources.get(GPU);
-        return gpu == null ? null : gpu.addresses();
-    }
-
-    /**
-     * The executor's evaluator for a task with these GPU addresses (null: none assigned). An address
-     * that is not a device index, or a GPU that cannot open, gives the CPU evaluator with the reason,
-     * unless {@code cpuFallback} is off.
-     */
-    static ExecutorEvaluators.Handle evaluatorFor(SigbatchOptions options, String[] gpus, int cpus) {
-        DevicePlan device;
-        try {
-            device = DevicePlan.resolve(options.backend(), gpus, options.backendOptions());
-        } catch (IllegalArgumentException e) {
-            if (!options.cpuFallback()) {
-                throw e;
-            }
-            return new ExecutorEvaluators.Handle(ExecutorEvaluators.acquire(DevicePlan.cpu(), options, cpus).sigmoid(), "cpu",
-                    e.getMessage(), "gpu");
-        }
-        return ExecutorEvaluators.acquire(device, options, cpus);
-    }
-
     @Override
     public Iterator<InternalRow> call(Iterator<InternalRow> input) {
-        TaskContext tc = TaskContext.get();
-        String[] gpus = tc == null ? null : gpuAddresses(tc.resourcesJMap());
-        int cpus = tc == null ? 1 : tc.cpus();
-        int partition = tc == null ? -1 : tc.partitionId();
-        Rows rows = new Rows(input, partition, () -> evaluatorFor(options, gpus, cpus));
-        if (tc != null) {
-            // Report also when the consumer stops early (limit, take): the listener runs before the task's accumulators are sent.
-            tc.addTaskCompletionListener((TaskCompletionListener) ctx -> rows.reportOnce());
-        }
-        return rows;
+        return new Rows(input, new PartitionLedger(options, report));
     }
 
     /**
@@ -83,14 +39,12 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
      */
     private final class Rows implements Iterator<InternalRow> {
         private final Iterator<InternalRow> in;
-        private final int partition;
-        private final java.util.function.Supplier<ExecutorEvaluators.Handle> opener;
+        private final PartitionLedger ledger;
         private final RowArena arena;
         /** The results of the row being emitted, and the row it is joined to: reused, as Spark's own operators do. */
         private final SpecificInternalRow results;
         private final JoinedRow joined = new JoinedRow();
-        private ExecutorEvaluators.Handle handle;
-        private Chunk chunk;
+        private Chunk<?> chunk;
         private int[] rowAt = new int[256];
         private int[] rowSize = new int[256];
         private int[] offset = new int[256];
@@ -101,19 +55,10 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
         private InternalRow pending;
         /** Rows taken from the input so far (1-based in messages). */
         private long rowNumber;
-        private long rowsRead;
-        private long evalNanos;
-        private long readNanos;
-        private long chunks;
-        private long elements;
-        private String device;
-        private String label;
-        private boolean reported;
 
-        Rows(Iterator<InternalRow> in, int partition, java.util.function.Supplier<ExecutorEvaluators.Handle> opener) {
+        Rows(Iterator<InternalRow> in, PartitionLedger ledger) {
             this.in = in;
-            this.partition = partition;
-            this.opener = opener;
+            this.ledger = ledger;
             this.arena = new RowArena(plan.inputSchema);
             DataType[] types = new DataType[plan.outputIndex.length];
             java.util.Arrays.fill(types, plan.outputType);
@@ -127,7 +72,7 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
             }
             fill();
             if (count == 0) {
-                reportOnce();
+                ledger.reportOnce();
                 return false;
             }
             return true;
@@ -146,6 +91,7 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
             count = 0;
             emitted = 0;
             long t0 = System.nanoTime();
+            long first = rowNumber;
             if (chunk == null) {
                 chunk = Chunk.of(plan.kind, options.op(), plan.elementNulls, options.batchElements());
             }
@@ -159,7 +105,6 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
                 } else {
                     r = in.next();
                     rowNumber++;
-                    rowsRead++;
                 }
                 int n = elementsOf(r);
                 if (n > 0 && chunk.size > 0 && (long) chunk.size + n > options.batchElements()) {
@@ -168,9 +113,9 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
                 }
                 add(r, n);
             }
-            readNanos += System.nanoTime() - t0;
+            ledger.rowsRead(rowNumber - first, System.nanoTime() - t0);
             if (chunk.size > 0) {
-                evaluate();
+                ledger.evaluate(chunk);
             }
         }
 
@@ -186,7 +131,7 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
             if (plan.gradIndex >= 0) {
                 int m = r.getArray(plan.gradIndex).numElements();
                 if (m != n) {
-                    throw new IllegalArgumentException("sigbatch: in partition " + partition + ", row " + rowNumber + ": input column '"
+                    throw new IllegalArgumentException("sigbatch: in partition " + ledger.partition + ", row " + rowNumber + ": input column '"
                             + options.inputCol() + "' has " + n + " elements but gradient column '" + options.gradCol() + "' has " + m);
                 }
             }
@@ -216,33 +161,6 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
             }
         }
 
-        private void evaluate() {
-            if (handle == null) {
-                handle = opener.get();
-            }
-            Provenance p = chunk.evaluate(handle.sigmoid());
-            evalNanos += p.nanos();
-            chunks++;
-            elements += chunk.size;
-            device = p.device();
-            String l = labelOf(p);
-            if (label != null && !label.equals(l)) {
-                // The backend changed mid-partition (a GPU failed during a call): report what came before separately.
-                flush();
-            }
-            label = l;
-        }
-
-        private String labelOf(Provenance p) {
-            if (p.fellBack()) {
-                return "cpu (fallback: " + handle.label() + " failed mid-call after " + p.primaryElements() + " elements: " + p.fallbackReason() + ")";
-            }
-            if (handle.fallback() != null) {
-                return "cpu (fallback: " + handle.fallback() + ")";
-            }
-            return p.backend().equals("cpu") ? "cpu" : handle.label();
-        }
-
         private InternalRow output(InternalRow r, int off, int len) {
             for (int k = 0; k < plan.outputIndex.length; k++) {
                 if (off < 0) {
@@ -254,24 +172,6 @@ final class PartitionFunction implements FlatMapFunction<Iterator<InternalRow>, 
                 }
             }
             return joined.apply(r, results);
-        }
-
-        private void reportOnce() {
-            if (!reported) {
-                reported = true;
-                flush();
-            }
-        }
-
-        private void flush() {
-            if (label != null && report != null) {
-                report.add(new BackendReport.Part(label, device, rowsRead, elements, chunks, evalNanos, readNanos));
-            }
-            rowsRead = 0;
-            elements = 0;
-            chunks = 0;
-            evalNanos = 0;
-            readNanos = 0;
         }
     }
 }

@@ -37,6 +37,7 @@ public final class SigbatchOptions implements Serializable {
     private final boolean overwrite;
     private final boolean cpuFallback;
     private final VerifyPolicy verify;
+    private final boolean columnar;
     private final TreeMap<String, String> backendOptions;
 
     private SigbatchOptions(Builder b) {
@@ -49,6 +50,7 @@ public final class SigbatchOptions implements Serializable {
         this.overwrite = b.overwrite;
         this.cpuFallback = b.cpuFallback;
         this.verify = b.verify;
+        this.columnar = b.columnar;
         this.backendOptions = new TreeMap<>(b.backendOptions);
         if (op == Op.FUSED) {
             this.derivativeCol = b.derivativeCol != null ? requireName(b.derivativeCol, "derivativeCol") : outputCol + "_derivative";
@@ -96,6 +98,8 @@ public final class SigbatchOptions implements Serializable {
     /** True: a GPU that cannot open gives a CPU partition, recorded in the report. False: the task fails. */
     public boolean cpuFallback() { return cpuFallback; }
     public VerifyPolicy verify() { return verify; }
+    /** True (default): read a columnar scan's batches directly when the input is one; false: always rows. */
+    public boolean columnar() { return columnar; }
     /** Extra backend options passed to every evaluator, e.g. {@code cpu.threads=1}. */
     public Map<String, String> backendOptions() { return java.util.Collections.unmodifiableMap(backendOptions); }
 
@@ -119,6 +123,7 @@ public final class SigbatchOptions implements Serializable {
         private boolean overwrite;
         private boolean cpuFallback = true;
         private VerifyPolicy verify = VerifyPolicy.NONE;
+        private boolean columnar = true;
         private final TreeMap<String, String> backendOptions = new TreeMap<>();
 
         private Builder(Op op, String inputCol, String outputCol) {
@@ -151,6 +156,12 @@ public final class SigbatchOptions implements Serializable {
         public Builder overwrite(boolean b) { this.overwrite = b; return this; }
         public Builder cpuFallback(boolean b) { this.cpuFallback = b; return this; }
         public Builder verify(VerifyPolicy v) { this.verify = Objects.requireNonNull(v, "verify"); return this; }
+
+        /**
+         * Whether a float or double column read straight from a columnar scan (Parquet, ORC) is taken
+         * from the scan's column batches (default) rather than from rows. Batches are the scan's size.
+         */
+        public Builder columnar(boolean b) { this.columnar = b; return this; }
 
         /** A backend option for the executors' evaluators, e.g. {@code ("cpu.threads", "1")}. */
         public Builder backendOption(String key, String value) {

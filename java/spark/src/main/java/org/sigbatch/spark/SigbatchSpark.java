@@ -6,6 +6,8 @@ import java.util.WeakHashMap;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -62,10 +64,12 @@ public final class SigbatchSpark {
             throw new IllegalArgumentException("sigbatch-spark runs in a classic Spark driver; this Dataset is a "
                     + df.getClass().getName() + " (Spark Connect is not supported)");
         }
-        // Spark's internal rows, as columnar plugins use them: no conversion to external Rows and back,
-        // which costs more than the kernel. The RDD holds the input columns, then the outputs.
-        JavaRDD<InternalRow> rows = classic.queryExecution().toRdd().toJavaRDD()
-                .mapPartitions(new PartitionFunction(options, plan, report));
+        // Spark's internal rows or column batches, as columnar plugins use them: no conversion to external
+        // Rows and back, which costs more than the kernel. The RDD holds the input columns, then the outputs.
+        RDD<ColumnarBatch> batches = options.columnar() ? ColumnarFunction.source(classic, plan) : null;
+        JavaRDD<InternalRow> rows = batches != null
+                ? batches.toJavaRDD().mapPartitions(new ColumnarFunction(options, plan, report))
+                : classic.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionFunction(options, plan, report));
         boolean appended = true;
         for (int j = 0; j < plan.inputWidth; j++) {
             appended &= plan.passThrough[j] == j;

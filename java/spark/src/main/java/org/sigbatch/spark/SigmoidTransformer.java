@@ -117,10 +117,9 @@ public final class SigmoidTransformer extends Transformer implements DefaultPara
         return b.build();
     }
 
-    @SuppressWarnings("unchecked")
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
-        return SigbatchSpark.apply((Dataset<Row>) dataset.toDF(), options());
+        return SigbatchSpark.apply(dataset.toDF(), options());
     }
 
     @Override

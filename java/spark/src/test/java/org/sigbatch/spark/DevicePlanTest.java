@@ -21,10 +21,10 @@ class DevicePlanTest {
     void addressesComeFromTheTaskResources() {
         Map<String, ResourceInformation> res = Map.of("gpu", new ResourceInformation("gpu", gpus("1", "3")),
                 "fpga", new ResourceInformation("fpga", gpus("0")));
-        assertArrayEquals(gpus("1", "3"), PartitionFunction.gpuAddresses(res));
-        assertNull(PartitionFunction.gpuAddresses(Map.of("fpga", new ResourceInformation("fpga", gpus("0")))));
-        assertNull(PartitionFunction.gpuAddresses(Map.of()));
-        assertNull(PartitionFunction.gpuAddresses(null));
+        assertArrayEquals(gpus("1", "3"), PartitionLedger.gpuAddresses(res));
+        assertNull(PartitionLedger.gpuAddresses(Map.of("fpga", new ResourceInformation("fpga", gpus("0")))));
+        assertNull(PartitionLedger.gpuAddresses(Map.of()));
+        assertNull(PartitionLedger.gpuAddresses(null));
     }
 
     @Test

@@ -54,7 +54,7 @@ class GpuPathTest {
 
     @Test
     void theAssignedGpuOpens() {
-        ExecutorEvaluators.Handle h = PartitionFunction.evaluatorFor(sigmoid(BackendKind.AUTO, true), new String[] {"0"}, 1);
+        ExecutorEvaluators.Handle h = PartitionLedger.evaluatorFor(sigmoid(BackendKind.AUTO, true), new String[] {"0"}, 1);
         assertEquals("cuda:0", h.label());
         assertNull(h.fallback());
         assertEquals(List.of("cuda", "cpu"), h.sigmoid().availableBackends());
@@ -62,13 +62,13 @@ class GpuPathTest {
 
     @Test
     void anAssignedGpuThatCannotOpenFallsBackToTheCpuWithTheReason() {
-        ExecutorEvaluators.Handle h = PartitionFunction.evaluatorFor(sigmoid(BackendKind.AUTO, true), new String[] {"3"}, 1);
+        ExecutorEvaluators.Handle h = PartitionLedger.evaluatorFor(sigmoid(BackendKind.AUTO, true), new String[] {"3"}, 1);
         assertEquals("cpu", h.label());
         assertEquals("cuda:3", h.planned());
         assertTrue(h.fallback().startsWith("cuda:3 unavailable: ") && h.fallback().contains("simulated: device 3 cannot open"), h.fallback());
         assertEquals(List.of("cpu"), h.sigmoid().availableBackends());
 
-        ExecutorEvaluators.Handle bad = PartitionFunction.evaluatorFor(sigmoid(BackendKind.AUTO, true), new String[] {"GPU-8f3a"}, 1);
+        ExecutorEvaluators.Handle bad = PartitionLedger.evaluatorFor(sigmoid(BackendKind.AUTO, true), new String[] {"GPU-8f3a"}, 1);
         assertEquals("cpu", bad.label());
         assertTrue(bad.fallback().contains("GPU address 'GPU-8f3a'"), bad.fallback());
     }
@@ -76,10 +76,10 @@ class GpuPathTest {
     @Test
     void withoutFallbackTheTaskFails() {
         String m = assertThrows(IllegalStateException.class,
-                () -> PartitionFunction.evaluatorFor(sigmoid(BackendKind.AUTO, false), new String[] {"3"}, 1)).getMessage();
+                () -> PartitionLedger.evaluatorFor(sigmoid(BackendKind.AUTO, false), new String[] {"3"}, 1)).getMessage();
         assertTrue(m.contains("cuda:3 unavailable") && m.contains("cpuFallback is off"), m);
         assertThrows(IllegalArgumentException.class,
-                () -> PartitionFunction.evaluatorFor(sigmoid(BackendKind.AUTO, false), new String[] {"GPU-8f3a"}, 1));
+                () -> PartitionLedger.evaluatorFor(sigmoid(BackendKind.AUTO, false), new String[] {"GPU-8f3a"}, 1));
     }
 
     /** One evaluator per executor JVM: concurrent tasks get the same instance. */
@@ -90,7 +90,7 @@ class GpuPathTest {
         try {
             List<Callable<Sigmoid>> tasks = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
-                tasks.add(() -> PartitionFunction.evaluatorFor(o, new String[] {"0"}, 1).sigmoid());
+                tasks.add(() -> PartitionLedger.evaluatorFor(o, new String[] {"0"}, 1).sigmoid());
             }
             List<Future<Sigmoid>> got = pool.invokeAll(tasks);
             Sigmoid first = got.get(0).get();

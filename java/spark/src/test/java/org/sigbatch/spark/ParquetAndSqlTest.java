@@ -1,6 +1,8 @@
 package org.sigbatch.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sigbatch.Op;
 
-/** Parquet written by Spark, read, transformed and written again; and the SQL functions. */
+/** Parquet written by Spark, read (columnar), transformed and written again; and the SQL functions. */
 class ParquetAndSqlTest {
     private static SparkSession spark;
     private static Path dir;
@@ -41,6 +43,35 @@ class ParquetAndSqlTest {
             assertEquals(input.size(), rows.size());
             assertEquals(List.of("id", "x", "g", "gradIn"), List.of(spark.read().parquet(out).columns()));
             TestData.assertMatchesCore(rows, kind, Op.BACKWARD, 0, "x", "g", "gradIn");
+        }
+    }
+
+    /** A plain Parquet read is a columnar scan: its batches are read directly (every op, float and double, with nulls). */
+    @Test
+    void columnarScansGiveTheSameResults() {
+        for (ColumnKind kind : new ColumnKind[] {ColumnKind.FLOAT, ColumnKind.DOUBLE}) {
+            List<Row> input = TestData.rows(kind, 3000, 0, 51);
+            String in = dir.resolve("columnar-" + kind).toString();
+            TestData.frame(spark, kind, input, 2).write().mode(SaveMode.Overwrite).parquet(in);
+            Dataset<Row> read = spark.read().parquet(in);
+            assertNotNull(ColumnarFunction.source((org.apache.spark.sql.classic.Dataset<Row>) read,
+                    ColumnPlan.of(read.schema(), SigbatchOptions.builder(Op.SIGMOID, "x", "y").build())), "a bare Parquet scan is columnar");
+            assertNull(ColumnarFunction.source((org.apache.spark.sql.classic.Dataset<Row>) read.filter("id > 3"),
+                    ColumnPlan.of(read.schema(), SigbatchOptions.builder(Op.SIGMOID, "x", "y").build())), "a filtered scan is not");
+            BackendReport report = BackendReport.register(spark.sparkContext(), "columnar " + kind);
+            for (Op op : Op.values()) {
+                SigbatchOptions.Builder b = SigbatchOptions.builder(op, "x", "y");
+                if (op == Op.BACKWARD || op == Op.BACKWARD_FROM_OUTPUT) {
+                    b.gradCol("g");
+                }
+                List<Row> rows = SigbatchSparkTest.sorted(SigbatchSpark.apply(read, b.build(), report));
+                assertEquals(input.size(), rows.size());
+                TestData.assertMatchesCore(rows, kind, op, 0, "x", b.build().gradCol(), "y");
+                if (op == Op.FUSED) {
+                    TestData.assertMatchesCore(rows, kind, op, 1, "x", null, "y_derivative");
+                }
+            }
+            assertTrue(report.partitions("cpu") >= Op.values().length, report.summary());
         }
     }
 

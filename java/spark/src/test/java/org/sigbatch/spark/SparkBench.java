@@ -73,7 +73,9 @@ public final class SparkBench {
         scalar.put("row UDF (Java, Math.exp)", df -> df.withColumn("y", expr("naive_sigmoid(x)")));
         scalar.put("sigbatch SQL function (row-at-a-time)", df -> df.withColumn("y", expr("sigbatch_sigmoid(x)")));
         scalar.put("Row mapPartitions, no compute", SparkBench::rowIdentity);
-        scalar.put("sigbatch apply (1M-element chunks)", df -> SigbatchSpark.apply(df, Op.SIGMOID, "x", "y"));
+        scalar.put("sigbatch apply, row path (columnar off, 1M-element chunks)",
+                df -> SigbatchSpark.apply(df, SigbatchOptions.builder(Op.SIGMOID, "x", "y").columnar(false).build()));
+        scalar.put("sigbatch apply (columnar: the scan's 4096-row batches)", df -> SigbatchSpark.apply(df, Op.SIGMOID, "x", "y"));
 
         Map<String, Function<Dataset<Row>, Dataset<Row>>> array = new LinkedHashMap<>();
         array.put("scan only", df -> df);
@@ -82,7 +84,17 @@ public final class SparkBench {
         array.put("sigbatch apply (1M-element chunks)", df -> SigbatchSpark.apply(df, Op.SIGMOID, "a", "y"));
 
         List<Result> results = new ArrayList<>();
+        // --profile FILE: a JFR recording of the measured rounds only (scripts/jfr-breakdown.py reads it).
+        jdk.jfr.Recording recording = null;
         for (int r = 0; r <= rounds; r++) {
+            if (r == 1 && a.containsKey("profile")) {
+                try {
+                    recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+                } catch (java.text.ParseException e) {
+                    throw new IOException(e);
+                }
+                recording.start();
+            }
             for (var e : scalar.entrySet()) {
                 if ((only.isEmpty() || only.contains("scalar")) && e.getKey().contains(match)) {
                     results.add(time(spark, "float column", e.getKey(), r, rows, rows, e.getValue().apply(spark.read().parquet(scalarPath))));
@@ -95,6 +107,10 @@ public final class SparkBench {
                             e.getValue().apply(spark.read().parquet(arrayPath))));
                 }
             }
+        }
+        if (recording != null) {
+            recording.stop();
+            recording.dump(Path.of(a.get("profile")));
         }
         String table = table(results, rounds);
         System.out.println(table);
@@ -113,6 +129,10 @@ public final class SparkBench {
     private record Result(String workload, String name, int round, long rows, long elements, double seconds, double evalSeconds, double readSeconds) {
     }
 
+    private static String rate(double perSecond) {
+        return perSecond >= 1e6 ? String.format(Locale.ROOT, "%.2f M", perSecond / 1e6) : String.format(Locale.ROOT, "%.0f k", perSecond / 1e3);
+    }
+
     private static Result time(SparkSession spark, String workload, String name, int round, long rows, long elements, Dataset<Row> df) {
         BackendReport report = SigbatchSpark.report(spark);
         report.reset();
@@ -125,7 +145,7 @@ public final class SparkBench {
             eval += st.evalNanos() / 1e9;
             read += st.readNanos() / 1e9;
         }
-        System.out.printf(Locale.ROOT, "round %d  %-28s %-48s %7.2f s  %7.2f M rows/s%s%n", round, workload, name, s, rows / s / 1e6,
+        System.out.printf(Locale.ROOT, "round %d  %-28s %-58s %7.2f s  %s rows/s%s%n", round, workload, name, s, rate(rows / s),
                 eval > 0 ? String.format(Locale.ROOT, "  (sigbatch calls %.2f s, reading rows %.2f s, summed over tasks)", eval, read) : "");
         return new Result(workload, name, round, rows, elements, s, eval, read);
     }
@@ -171,13 +191,13 @@ public final class SparkBench {
                 workload = first.workload;
                 sb.append("\n").append(workload).append(" (").append(first.rows).append(" rows, ").append(first.elements)
                         .append(" elements; median of ").append(rounds).append(" rounds after a warm-up round, [min–max])\n\n")
-                        .append("| case | s | M rows/s | M elements/s | sigbatch calls, s (summed over 2 tasks) |\n|---|---|---|---|---|\n");
+                        .append("| case | s | rows/s | elements/s | sigbatch calls, s (summed over 2 tasks) |\n|---|---|---|---|---|\n");
             }
             double[] s = rs.stream().mapToDouble(Result::seconds).sorted().toArray();
             double med = s[s.length / 2];
             double eval = rs.stream().mapToDouble(Result::evalSeconds).sorted().toArray()[s.length / 2];
-            sb.append(String.format(Locale.ROOT, "| %s | %.2f [%.2f–%.2f] | %.2f | %.1f | %s |%n", first.name, med, s[0], s[s.length - 1],
-                    first.rows / med / 1e6, first.elements / med / 1e6, eval > 0 ? String.format(Locale.ROOT, "%.2f", eval) : ""));
+            sb.append(String.format(Locale.ROOT, "| %s | %.2f [%.2f–%.2f] | %s | %s | %s |%n", first.name, med, s[0], s[s.length - 1],
+                    rate(first.rows / med), rate(first.elements / med), eval > 0 ? String.format(Locale.ROOT, "%.2f", eval) : ""));
         }
         return sb.toString();
     }

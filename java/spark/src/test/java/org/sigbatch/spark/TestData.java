@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -111,49 +112,40 @@ final class TestData {
     /** The core evaluator's result of {@code op} (output k) on one row's values; boxed, nulls where an input was null. */
     static Object[] expected(Op op, int k, ColumnKind kind, Object[] x, Object[] g) {
         int n = x.length;
-        Object[] out = new Object[n];
-        if (kind.dtype == org.sigbatch.DType.F32) {
-            float[] xs = new float[n];
-            float[] gs = new float[n];
-            float[] y = new float[n];
-            float[] d = new float[n];
-            for (int i = 0; i < n; i++) {
-                xs[i] = x[i] == null ? Float.NaN : (Float) x[i];
-                gs[i] = g == null || g[i] == null ? Float.NaN : (Float) g[i];
-            }
-            switch (op) {
-                case SIGMOID -> CORE.sigmoid(xs, y);
-                case DERIVATIVE -> CORE.derivative(xs, y);
-                case FUSED -> CORE.fused(xs, y, d);
-                case BACKWARD -> CORE.backward(xs, gs, y);
-                case BACKWARD_FROM_OUTPUT -> CORE.backwardFromOutput(xs, gs, y);
-            }
-            for (int i = 0; i < n; i++) {
-                boolean isNull = x[i] == null || (g != null && g[i] == null);
-                out[i] = isNull ? null : (Object) (k == 0 ? y[i] : d[i]);
-            }
-        } else {
-            double[] xs = new double[n];
-            double[] gs = new double[n];
-            double[] y = new double[n];
-            double[] d = new double[n];
-            for (int i = 0; i < n; i++) {
-                xs[i] = x[i] == null ? Double.NaN : (Double) x[i];
-                gs[i] = g == null || g[i] == null ? Double.NaN : (Double) g[i];
-            }
-            switch (op) {
-                case SIGMOID -> CORE.sigmoid(xs, y);
-                case DERIVATIVE -> CORE.derivative(xs, y);
-                case FUSED -> CORE.fused(xs, y, d);
-                case BACKWARD -> CORE.backward(xs, gs, y);
-                case BACKWARD_FROM_OUTPUT -> CORE.backwardFromOutput(xs, gs, y);
-            }
-            for (int i = 0; i < n; i++) {
-                boolean isNull = x[i] == null || (g != null && g[i] == null);
-                out[i] = isNull ? null : (Object) (k == 0 ? y[i] : d[i]);
-            }
+        boolean f32 = kind.dtype == org.sigbatch.DType.F32;
+        Class<?> type = f32 ? float[].class : double[].class;
+        Object xs = Array.newInstance(type.getComponentType(), n);
+        Object gs = Array.newInstance(type.getComponentType(), n);
+        Object y = Array.newInstance(type.getComponentType(), n);
+        Object d = Array.newInstance(type.getComponentType(), n);
+        for (int i = 0; i < n; i++) {
+            Array.set(xs, i, x[i] == null ? (f32 ? (Object) Float.NaN : Double.NaN) : x[i]);
+            Array.set(gs, i, g == null || g[i] == null ? (f32 ? (Object) Float.NaN : Double.NaN) : g[i]);
         }
-        return out;
+        // The core's whole-array method for the op, e.g. sigmoid(float[] x, float[] y), found by name.
+        Object[] args = switch (op) {
+            case SIGMOID, DERIVATIVE -> new Object[] {xs, y};
+            case FUSED -> new Object[] {xs, y, d};
+            case BACKWARD, BACKWARD_FROM_OUTPUT -> new Object[] {xs, gs, y};
+        };
+        String name = switch (op) {
+            case BACKWARD_FROM_OUTPUT -> "backwardFromOutput";
+            default -> op.name().toLowerCase(java.util.Locale.ROOT);
+        };
+        Class<?>[] types = new Class<?>[args.length];
+        Arrays.fill(types, type);
+        try {
+            Sigmoid.class.getMethod(name, types).invoke(CORE, args);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("core evaluator call " + name + " failed", e);
+        }
+        Object out = k == 0 ? y : d;
+        Object[] result = new Object[n];
+        for (int i = 0; i < n; i++) {
+            boolean isNull = x[i] == null || (g != null && g[i] == null);
+            result[i] = isNull ? null : Array.get(out, i);
+        }
+        return result;
     }
 
     /** A cell as boxed elements (a scalar is one element), or null. */
