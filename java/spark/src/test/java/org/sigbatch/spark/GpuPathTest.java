@@ -125,6 +125,7 @@ class GpuPathTest {
         String label = v.keySet().iterator().next();
         assertTrue(label.startsWith("cpu (fallback: cuda:3 unavailable: simulated: device 3 cannot open"), label);
         assertEquals(2, v.get(label).partitions());
+        System.out.println("report: " + r.summary());
 
         SigbatchOptions strict = sigmoid(BackendKind.CUDA, false, "cuda.device", "3");
         SparkException e = assertThrows(SparkException.class, () -> SigbatchSpark.apply(df, strict).count());
