@@ -13,9 +13,13 @@ PARTS = [
     ("sigbatch kernel (CPU engine)", re.compile(r"^(org\.sigbatch\.cpu|jdk\.incubator\.vector|jdk\.internal\.vm\.vector|jdk\.internal\.foreign)")),
     ("sigbatch facade", re.compile(r"^org\.sigbatch\.[A-Z]|^org\.sigbatch\.(internal|spi)")),
     ("sigbatch Spark loop (chunk fill, row arena, results)", re.compile(r"^org\.sigbatch\.spark")),
-    ("Parquet decode", re.compile(r"^(org\.apache\.parquet|shaded\.parquet|org\.apache\.spark\.sql\.execution\.datasources\.parquet)")),
-    ("Spark rows: projections, UnsafeRow writes, codegen loops", re.compile(r"^(org\.apache\.spark\.sql\.catalyst|org\.apache\.spark\.sql\.execution|org\.apache\.spark\.unsafe)")),
-    ("other Spark (scheduler, I/O, network)", re.compile(r"^org\.apache\.(spark|hadoop)")),
+    ("Parquet decode and file reads", re.compile(r"^(org\.apache\.parquet|shaded\.parquet|org\.apache\.spark\.sql\.execution\.datasources\.parquet|org\.apache\.hadoop|org\.xerial\.snappy)")),
+    ("Spark column vectors (reads through ColumnVector)", re.compile(r"^org\.apache\.spark\.sql\.(vectorized|execution\.vectorized)")),
+    ("Spark external Row conversion and UDF calls", re.compile(r"^org\.apache\.spark\.sql\.(Row|catalyst\.(encoders|expressions\.(ScalaUDF|objects|GenericRow))|api\.java)")),
+    ("Spark sink loop (noop writer, its per-row metrics)",
+     re.compile(r"^org\.apache\.spark\.(sql\.connector\.write|sql\.execution\.datasources\.(v2|noop)|util\.ArrayImplicits)")),
+    ("Spark generated row loops, UnsafeRow writes, projections", re.compile(r"^(org\.apache\.spark\.sql\.catalyst|org\.apache\.spark\.sql\.execution|org\.apache\.spark\.unsafe)")),
+    ("other Spark (scheduler, metrics, network)", re.compile(r"^org\.apache\.spark")),
 ]
 
 def main():

@@ -93,6 +93,7 @@ public final class SparkBench {
                 } catch (java.text.ParseException e) {
                     throw new IOException(e);
                 }
+                recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(2));
                 recording.start();
             }
             for (var e : scalar.entrySet()) {
