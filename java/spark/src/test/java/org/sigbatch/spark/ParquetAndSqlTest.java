@@ -59,7 +59,9 @@ class ParquetAndSqlTest {
             assertNull(ColumnarFunction.source((org.apache.spark.sql.classic.Dataset<Row>) read.filter("id > 3"),
                     ColumnPlan.of(read.schema(), SigbatchOptions.builder(Op.SIGMOID, "x", "y").build())), "a filtered scan is not");
             BackendReport report = BackendReport.register(spark.sparkContext(), "columnar " + kind);
-            for (Op op : Op.values()) {
+            // Every op on float; on double the three shapes (one output, two outputs, a gradient input).
+            Op[] ops = kind == ColumnKind.FLOAT ? Op.values() : new Op[] {Op.SIGMOID, Op.FUSED, Op.BACKWARD};
+            for (Op op : ops) {
                 SigbatchOptions.Builder b = SigbatchOptions.builder(op, "x", "y");
                 if (op == Op.BACKWARD || op == Op.BACKWARD_FROM_OUTPUT) {
                     b.gradCol("g");
@@ -71,7 +73,7 @@ class ParquetAndSqlTest {
                     TestData.assertMatchesCore(rows, kind, op, 1, "x", null, "y_derivative");
                 }
             }
-            assertTrue(report.partitions("cpu") >= Op.values().length, report.summary());
+            assertTrue(report.partitions("cpu") >= ops.length, report.summary());
         }
     }
 
