@@ -1,5 +1,5 @@
 # The publishable surface (included by the Makefile).
-#   make install      core, opencl, cuda, cli and sigbatch-bom into the local Maven repository
+#   make install      core, opencl, cuda, cli, spark and sigbatch-bom into the local Maven repository
 #                     (MAVEN_REPO_LOCAL=<dir> for another one)
 #   make dist         target/dist/sigbatch-<version>.tar.gz: bin/sigbatch, lib/ (all jars), README.md, LICENSE
 #   make test-publish what CI runs after the tests: installs into a private repository (never ~/.m2:
@@ -15,7 +15,7 @@ PUBLISH_M2 := $(abspath target/publish-m2)
 DIST := target/dist/sigbatch-$(VERSION)
 
 install:
-	$(MVN) -q install -DskipTests $(REPO_FLAG) -pl java/core,java/opencl,java/cuda,java/cli,java/bom -am
+	$(MVN) -q install -DskipTests $(REPO_FLAG) -pl java/core,java/opencl,java/cuda,java/cli,java/spark,java/bom -am
 
 dist:
 	rm -rf $(DIST) && mkdir -p $(DIST)/bin
