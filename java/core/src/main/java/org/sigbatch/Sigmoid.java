@@ -51,6 +51,7 @@ public final class Sigmoid implements AutoCloseable {
 
     private final BackendKind requested;
     private final VerifyPolicy verify;
+    private final Precision precision;
     private final int sampleSize;
     private final Backend cpu;
     /** Non-CPU backends that opened, best rank first. */
@@ -65,6 +66,7 @@ public final class Sigmoid implements AutoCloseable {
         this.verify = b.verify;
         this.sampleSize = b.sampleSize;
         Map<String, String> options = b.resolveOptions();
+        this.precision = Precision.parse(options.get("precision"));
         List<BackendProvider> providers = new ArrayList<>();
         if (b.providers != null) {
             providers.addAll(b.providers);
@@ -136,6 +138,7 @@ public final class Sigmoid implements AutoCloseable {
     public static final class Builder {
         private BackendKind kind;
         private VerifyPolicy verify = VerifyPolicy.NONE;
+        private Precision precision;
         private int sampleSize = 64;
         private final Map<String, String> options = new HashMap<>();
         private Map<String, String> env = System.getenv();
@@ -152,6 +155,15 @@ public final class Sigmoid implements AutoCloseable {
 
         public Builder verify(VerifyPolicy policy) {
             this.verify = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The accuracy tier (see {@link Precision}). Unset: the option {@code precision}
+         * ({@code -Dsigbatch.precision}), then {@code SIGBATCH_PRECISION}, then ACCURATE.
+         */
+        public Builder precision(Precision precision) {
+            this.precision = Objects.requireNonNull(precision, "precision");
             return this;
         }
 
@@ -208,6 +220,11 @@ public final class Sigmoid implements AutoCloseable {
                 }
             }
             m.putAll(options);
+            String e = env.get("SIGBATCH_PRECISION");
+            Precision p = precision != null ? precision
+                    : m.get("precision") != null ? Precision.parse(m.get("precision"))
+                    : e != null && !e.isBlank() ? Precision.parse(e) : Precision.ACCURATE;
+            m.put("precision", p.id()); // every provider sees the resolved tier
             return m;
         }
 
@@ -225,6 +242,11 @@ public final class Sigmoid implements AutoCloseable {
 
     public VerifyPolicy verifyPolicy() {
         return verify;
+    }
+
+    /** The accuracy tier every call of this evaluator meets. */
+    public Precision precision() {
+        return precision;
     }
 
     /** Ids of the backends that opened, best first; always ends with {@code cpu}. */
@@ -572,9 +594,9 @@ public final class Sigmoid implements AutoCloseable {
             timings = Timings.NONE;
         }
         long nanos = System.nanoTime() - t0;
-        Verifier.check(op, batch, snap, producer.id());
+        Verifier.check(precision, op, batch, snap, producer.id());
         return new Provenance(producer.id(), producer.device(), op, dtype, n, fallbackFrom, fallbackReason, primaryDone,
-                verify, snap.size(), nanos, timings.transferNanos(), timings.kernelNanos());
+                verify, snap.size(), nanos, timings.transferNanos(), timings.kernelNanos(), precision);
     }
 
     private Backend select(Op op, DType dtype, long n, String owner) {

@@ -9,6 +9,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.Precision;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.Operand;
@@ -27,19 +28,28 @@ public final class CpuBackend implements Backend {
     private static final int BLOCK = 1 << 12;
 
     private final int threads;
+    private final Precision precision;
+    private final String f32Reason;
     private final F32Kernels f32;
     private final F64Kernels f64;
     private final ForkJoinPool pool;
     private final String device;
 
     public CpuBackend(int threads, F32Kernels f32, F64Kernels f64) {
+        this(threads, Precision.ACCURATE, new Kernels.F32Choice(f32, f32.name(), "given"), f64);
+    }
+
+    public CpuBackend(int threads, Precision precision, Kernels.F32Choice f32, F64Kernels f64) {
         if (threads < 1) {
             throw new IllegalArgumentException("cpu threads must be >= 1, got " + threads);
         }
         this.threads = threads;
-        this.f32 = f32;
+        this.precision = precision;
+        this.f32 = f32.kernels();
+        this.f32Reason = f32.reason();
         this.f64 = f64;
-        this.device = "cpu: " + threads + " thread" + (threads == 1 ? "" : "s") + ", f32 " + f32.name() + ", f64 " + f64.name();
+        this.device = "cpu: " + threads + " thread" + (threads == 1 ? "" : "s") + ", " + precision.id() + ", f32 " + this.f32.name()
+                + ", f64 " + f64.name();
         this.pool = threads > 1 ? new ForkJoinPool(threads, p -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
             t.setName("sigbatch-cpu-" + t.getPoolIndex());
@@ -68,6 +78,10 @@ public final class CpuBackend implements Backend {
 
     public int threads() {
         return threads;
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     @Override
@@ -243,7 +257,8 @@ public final class CpuBackend implements Backend {
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("threads", Integer.toString(threads));
-        m.put("float32 kernels", f32.name());
+        m.put("precision", precision.id());
+        m.put("float32 kernels", f32.name() + " (" + f32Reason + ")");
         m.put("float64 kernels", f64.name());
         m.put("processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
         m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());

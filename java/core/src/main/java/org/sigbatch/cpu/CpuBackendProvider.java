@@ -1,12 +1,14 @@
 package org.sigbatch.cpu;
 
 import java.util.Map;
+import org.sigbatch.Precision;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendProvider;
 
 /**
  * Provides the CPU backend. Options: {@code cpu.threads} (default: available processors),
- * {@code cpu.simd} ({@code auto}, {@code off}).
+ * {@code cpu.simd} ({@code auto}, {@code off}), {@code precision} ({@code accurate}, {@code fast}),
+ * {@code cpu.f32kernel} ({@code auto}, {@code f64inside}, {@code floatonly}; see {@link Kernels}).
  */
 public final class CpuBackendProvider implements BackendProvider {
     @Override
@@ -31,6 +33,10 @@ public final class CpuBackendProvider implements BackendProvider {
             }
         }
         boolean simd = !"off".equalsIgnoreCase(options.getOrDefault("cpu.simd", "auto"));
-        return new CpuBackend(threads, simd ? Kernels.bestF32() : ScalarF32Kernels.INSTANCE, Kernels.bestF64());
+        String p = options.get("precision");
+        Precision precision = p == null || p.isBlank() ? Precision.ACCURATE : Precision.parse(p);
+        Kernels.F32Choice f32 = simd ? Kernels.selectF32(precision, options.get("cpu.f32kernel"))
+                : new Kernels.F32Choice(ScalarF32Kernels.INSTANCE, Kernels.SCALAR, "cpu.simd=off");
+        return new CpuBackend(threads, precision, f32, Kernels.bestF64());
     }
 }

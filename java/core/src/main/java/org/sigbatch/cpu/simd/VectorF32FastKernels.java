@@ -1,0 +1,185 @@
+package org.sigbatch.cpu.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.sigbatch.cpu.F32Kernels;
+
+/**
+ * The {@link org.sigbatch.Precision#FAST} float32 kernels: float arithmetic only, at the full float
+ * width of the machine (8 lanes on AVX2, 16 on AVX-512), so that σ runs at about the speed of a copy.
+ * Bound (measured over all 2^32 inputs by CpuExhaustiveTest, written down in Precision): see
+ * {@link org.sigbatch.Precision#FAST}. Subnormal results are computed, not flushed.
+ *
+ * <p>e = exp(−|x|): k = round(a·log2 e) by the 1.5·2^23 shift, r = a − k·ln2 with ln2 in two parts
+ * (FMA), e^r = 1 + r + r²·Q(r) with Q a degree-4 fit (scripts/fit-exp-poly.py; relative error
+ * ≈ 1e-8 on |r| ≤ ln2/2), times 2^k from the exponent bits. Then σ = 1/(1+e) (x ≥ 0) or e/(1+e), and
+ * the stable σ' = e/(1+e)² (never s·(1−s), which cancels for x &gt; 9). Where k &lt; −96 the scale
+ * is 2^(k+32) and the outputs are multiplied by 2^−32 last: every intermediate stays a normal float,
+ * and a subnormal result is rounded once more, not flushed; g·σ' cannot overflow before that step.
+ *
+ * <p>Clamps are compare + blend: a NaN input fails every comparison and flows through to a NaN output
+ * (Java's min/max would cost more and {@code max(NaN, c)} style clamps can turn NaN into a number).
+ * As in {@link VectorF32Kernels} the whole computation sits inside each loop: C2 would not reliably
+ * inline a helper that takes vectors, and every vector would become a heap object.
+ */
+public final class VectorF32FastKernels implements F32Kernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+
+    private static final float LOG2E = 1.44269504f;
+    /** ln 2 = LN2_HI + LN2_LO: LN2_HI has 16 significant bits, so k·LN2_HI is exact for |k| ≤ 255. */
+    private static final float LN2_HI = 0x1.62e4p-1f;
+    private static final float LN2_LO = 0x1.7f7d1cp-20f;
+    /** 1.5·2^23: a + SHIFT rounds a to an integer held in the low mantissa bits. */
+    private static final float SHIFT = 0x1.8p23f;
+    private static final int SHIFT_BITS = Float.floatToRawIntBits(SHIFT);
+    /** Below −104, e^a &lt; 2^−150: σ(x &lt; 0), σ' round to 0; the clamp keeps k ≥ −151. */
+    private static final float A_MIN = -104f;
+    /** k below this: scale by 2^(k+32) and multiply the outputs by 2^−32 last. */
+    private static final int K_LOW = -96;
+    private static final float POST_LOW = 0x1p-32f;
+    /** Q(r) ≈ (e^r − 1 − r)/r², degree 4, float coefficients (scripts/fit-exp-poly.py). */
+    private static final float Q0 = 0.5f, Q1 = 0x1.5554dep-3f, Q2 = 0x1.55551ap-5f, Q3 = 0x1.120b62p-7f, Q4 = 0x1.6d10fcp-10f;
+
+    private static final int SIG = 0, DER = 1, FUSED = 2, BWD = 3, BFO = 4;
+
+    private VectorF32FastKernels() {
+    }
+
+    /** Called reflectively by {@link org.sigbatch.cpu.Kernels} only when the Vector API module is present. */
+    public static F32Kernels create() {
+        if (L < 4 || I.length() != L) {
+            throw new UnsupportedOperationException("no usable float SIMD species (preferred float species has " + L + " lanes)");
+        }
+        return new VectorF32FastKernels();
+    }
+
+    @Override
+    public String name() {
+        return "simd-" + F.vectorBitSize() + "-fast";
+    }
+
+    @Override
+    public void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        withTail(SIG, x, xo, null, 0, y, yo, null, 0, n);
+    }
+
+    @Override
+    public void derivative(float[] x, int xo, float[] d, int dOff, int n) {
+        withTail(DER, x, xo, null, 0, d, dOff, null, 0, n);
+    }
+
+    @Override
+    public void fused(float[] x, int xo, float[] y, int yo, float[] d, int dOff, int n) {
+        withTail(FUSED, x, xo, null, 0, y, yo, d, dOff, n);
+    }
+
+    @Override
+    public void backward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n) {
+        withTail(BWD, x, xo, g, go, out, oo, null, 0, n);
+    }
+
+    @Override
+    public void backwardFromOutput(float[] y, int yo, float[] g, int go, float[] out, int oo, int n) {
+        withTail(BFO, y, yo, g, go, out, oo, null, 0, n);
+    }
+
+    /** The unmasked loop over whole vectors, then the last {@code n % L} elements on zero-padded copies (same arithmetic). */
+    private static void withTail(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
+        java.util.Objects.checkFromIndexSize(xo, n, x.length);
+        java.util.Objects.checkFromIndexSize(o0o, n, o0.length);
+        if (g != null) {
+            java.util.Objects.checkFromIndexSize(go, n, g.length);
+        }
+        if (o1 != null) {
+            java.util.Objects.checkFromIndexSize(o1o, n, o1.length);
+        }
+        int main = n - n % L;
+        run(mode, x, xo, g, go, o0, o0o, o1, o1o, main);
+        int rem = n - main;
+        if (rem == 0) {
+            return;
+        }
+        float[] tx = new float[L];
+        float[] tg = g == null ? null : new float[L];
+        float[] t0 = new float[L];
+        float[] t1 = o1 == null ? null : new float[L];
+        System.arraycopy(x, xo + main, tx, 0, rem);
+        if (g != null) {
+            System.arraycopy(g, go + main, tg, 0, rem);
+        }
+        run(mode, tx, 0, tg, 0, t0, 0, t1, 0, L);
+        System.arraycopy(t0, 0, o0, o0o + main, rem);
+        if (o1 != null) {
+            System.arraycopy(t1, 0, o1, o1o + main, rem);
+        }
+    }
+
+    private static void run(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
+        if (mode == BFO) {
+            fromY(x, xo, g, go, o0, o0o, n);
+        } else {
+            fromX(mode, x, xo, g, go, o0, o0o, o1, o1o, n);
+        }
+    }
+
+    /** Every op that needs exp(−|x|); {@code mode} is loop-invariant, so its branches predict perfectly. n is a multiple of L. */
+    private static void fromX(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f), q0 = FloatVector.broadcast(F, Q0), q1 = FloatVector.broadcast(F, Q1),
+                q2 = FloatVector.broadcast(F, Q2), q3 = FloatVector.broadcast(F, Q3), q4 = FloatVector.broadcast(F, Q4), nLn2Hi = FloatVector.broadcast(F, -LN2_HI),
+                nLn2Lo = FloatVector.broadcast(F, -LN2_LO), postLow = FloatVector.broadcast(F, POST_LOW);
+        IntVector biasNormal = IntVector.broadcast(I, 127 - SHIFT_BITS), biasLow = IntVector.broadcast(I, 127 + 32 - SHIFT_BITS);
+        for (int i = 0; i < n; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+            // a = −|x| by setting the sign bit; NaN stays NaN and fails the comparison below
+            FloatVector a = xv.reinterpretAsInts().or(0x80000000).reinterpretAsFloats();
+            a = a.blend(A_MIN, a.compare(VectorOperators.LT, A_MIN));
+            FloatVector t = a.fma(LOG2E, SHIFT);
+            FloatVector kf = t.sub(SHIFT);
+            FloatVector r = kf.fma(nLn2Hi, a);
+            r = kf.fma(nLn2Lo, r);
+            FloatVector c = r.fma(q4, q3);
+            c = c.fma(r, q2);
+            c = c.fma(r, q1);
+            c = c.fma(r, q0);
+            FloatVector p = r.mul(r).fma(c, r).add(one); // 1 + (r + r²Q)
+            // 2^k (or 2^(k+32) where k < −96): the low mantissa bits of t hold k + SHIFT_BITS
+            IntVector tb = t.reinterpretAsInts();
+            VectorMask<Integer> low = tb.compare(VectorOperators.LT, SHIFT_BITS + K_LOW);
+            IntVector bias = biasNormal.blend(biasLow, low);
+            FloatVector es = p.mul(tb.add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector post = one.blend(postLow, low.cast(F));
+            FloatVector e = es.mul(post);
+            FloatVector den = e.add(one);
+            FloatVector dl = one.sub(den).add(e); // 1 + e = den + dl exactly (Fast2Sum, e ≤ 1)
+            FloatVector q = one.div(den);
+            FloatVector rr = q.neg().fma(den, one).sub(q.mul(dl)); // 1/(1 + e) = q(1 + rr) to second order
+            FloatVector h = es.mul(q); // e/(1 + e), scaled
+            if (mode == SIG || mode == FUSED) {
+                FloatVector y = h.fma(rr, h).mul(post).blend(q.fma(rr, q), xv.compare(VectorOperators.GE, 0f));
+                y.intoArray(o0, o0o + i);
+                if (mode == FUSED) {
+                    h.fma(q, h.mul(q).mul(rr.add(rr))).mul(post).intoArray(o1, o1o + i); // e·q²(1 + 2rr), rounded once
+                }
+            } else if (mode == DER) {
+                h.fma(q, h.mul(q).mul(rr.add(rr))).mul(post).intoArray(o0, o0o + i);
+            } else {
+                FloatVector gv = FloatVector.fromArray(F, g, go + i);
+                h.fma(q, h.mul(q).mul(rr.add(rr))).mul(gv).mul(post).intoArray(o0, o0o + i);
+            }
+        }
+    }
+
+    /** g·y·(1 − y) in float: 1 − y is exact for y ≥ 1/2 (Sterbenz), two more roundings. */
+    private static void fromY(float[] y, int yo, float[] g, int go, float[] out, int oo, int n) {
+        for (int i = 0; i < n; i += L) {
+            FloatVector yv = FloatVector.fromArray(F, y, yo + i);
+            FloatVector gv = FloatVector.fromArray(F, g, go + i);
+            yv.mul(yv.neg().add(1f)).mul(gv).intoArray(out, oo + i);
+        }
+    }
+}
