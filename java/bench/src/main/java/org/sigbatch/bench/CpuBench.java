@@ -41,6 +41,7 @@ public class CpuBench {
     float[] y;
     float[] d;
     F32Kernels simd;
+    F32Kernels fast;
     F32Kernels scalar;
     Sigmoid engine1;
     Sigmoid engine2;
@@ -55,6 +56,7 @@ public class CpuBench {
             x[i] = (float) (r.nextDouble() * 40 - 20);
         }
         simd = Kernels.bestF32();
+        fast = Kernels.f32Candidate(Kernels.FAST).kernels();
         scalar = Kernels.scalarF32();
         engine1 = Sigmoid.builder().backend(BackendKind.CPU).option("cpu.threads", "1").build();
         engine2 = Sigmoid.builder().backend(BackendKind.CPU).option("cpu.threads", "2").build();
@@ -131,6 +133,17 @@ public class CpuBench {
     @Benchmark
     public void simdKernelFused() {
         simd.fused(x, 0, y, 0, d, 0, size);
+    }
+
+    /** The FAST tier's kernel (float only, full float width), called directly on one thread. */
+    @Benchmark
+    public void fastKernelSigmoid() {
+        fast.sigmoid(x, 0, y, 0, size);
+    }
+
+    @Benchmark
+    public void fastKernelFused() {
+        fast.fused(x, 0, y, 0, d, 0, size);
     }
 
     /** The facade with one thread: validation and dispatch overhead over the kernel. */

@@ -6,6 +6,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.sigbatch.cpu.F32Kernels;
+import org.sigbatch.cpu.Kernels;
 
 /**
  * The {@link org.sigbatch.Precision#FAST} float32 kernels: float arithmetic only, at the full float
@@ -18,7 +19,9 @@ import org.sigbatch.cpu.F32Kernels;
  * ≈ 1e-8 on |r| ≤ ln2/2), times 2^k from the exponent bits. Then σ = 1/(1+e) (x ≥ 0) or e/(1+e), and
  * the stable σ' = e/(1+e)² (never s·(1−s), which cancels for x &gt; 9). Where k &lt; −96 the scale
  * is 2^(k+32) and the outputs are multiplied by 2^−32 last: every intermediate stays a normal float,
- * and a subnormal result is rounded once more, not flushed; g·σ' cannot overflow before that step.
+ * and a subnormal result is rounded once more, not flushed. backward folds g in before σ' is rounded;
+ * a group of lanes with some |x| &gt; 104 goes to the accurate scalar kernel there, because g·σ'(x)
+ * is not negligible for large |g| and 2^k leaves the float range.
  *
  * <p>Clamps are compare + blend: a NaN input fails every comparison and flows through to a NaN output
  * (Java's min/max would cost more and {@code max(NaN, c)} style clamps can turn NaN into a number).
@@ -137,7 +140,14 @@ public final class VectorF32FastKernels implements F32Kernels {
             FloatVector xv = FloatVector.fromArray(F, x, xo + i);
             // a = −|x| by setting the sign bit; NaN stays NaN and fails the comparison below
             FloatVector a = xv.reinterpretAsInts().or(0x80000000).reinterpretAsFloats();
-            a = a.blend(A_MIN, a.compare(VectorOperators.LT, A_MIN));
+            VectorMask<Float> clamped = a.compare(VectorOperators.LT, A_MIN);
+            if (mode == BWD && clamped.anyTrue()) {
+                // g·σ'(x) for |x| > 104 is not 0 when |g| ≥ 1, and 2^k is out of float range there: the
+                // accurate scalar kernel takes this group (rare: saturated pre-activations)
+                Kernels.scalarF32().backward(x, xo + i, g, go + i, o0, o0o + i, L);
+                continue;
+            }
+            a = a.blend(A_MIN, clamped);
             FloatVector t = a.fma(LOG2E, SHIFT);
             FloatVector kf = t.sub(SHIFT);
             FloatVector r = kf.fma(nLn2Hi, a);
@@ -147,29 +157,39 @@ public final class VectorF32FastKernels implements F32Kernels {
             c = c.fma(r, q1);
             c = c.fma(r, q0);
             FloatVector p = r.mul(r).fma(c, r).add(one); // 1 + (r + r²Q)
-            // 2^k (or 2^(k+32) where k < −96): the low mantissa bits of t hold k + SHIFT_BITS
-            IntVector tb = t.reinterpretAsInts();
-            VectorMask<Integer> low = tb.compare(VectorOperators.LT, SHIFT_BITS + K_LOW);
-            IntVector bias = biasNormal.blend(biasLow, low);
-            FloatVector es = p.mul(tb.add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            FloatVector post = one.blend(postLow, low.cast(F));
+            // e·2^s and 2^−s: s = 32 for σ and σ' (every intermediate stays normal, and a subnormal result
+            // is rounded at the last multiply); for backward s = 32 only where k < −96, so that g·2^−s is exact
+            IntVector tb = t.reinterpretAsInts(); // its low mantissa bits hold k + SHIFT_BITS
+            FloatVector es;
+            FloatVector post;
+            if (mode == BWD) {
+                VectorMask<Integer> low = tb.compare(VectorOperators.LT, SHIFT_BITS + K_LOW);
+                es = p.mul(tb.add(biasNormal.blend(biasLow, low)).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                post = one.blend(postLow, low.cast(F));
+            } else {
+                es = p.mul(tb.add(biasLow).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                post = postLow;
+            }
             FloatVector e = es.mul(post);
-            FloatVector den = e.add(one);
-            FloatVector dl = one.sub(den).add(e); // 1 + e = den + dl exactly (Fast2Sum, e ≤ 1)
-            FloatVector q = one.div(den);
-            FloatVector rr = q.neg().fma(den, one).sub(q.mul(dl)); // 1/(1 + e) = q(1 + rr) to second order
+            FloatVector q = one.div(e.add(one));
             FloatVector h = es.mul(q); // e/(1 + e), scaled
             if (mode == SIG || mode == FUSED) {
-                FloatVector y = h.fma(rr, h).mul(post).blend(q.fma(rr, q), xv.compare(VectorOperators.GE, 0f));
-                y.intoArray(o0, o0o + i);
-                if (mode == FUSED) {
-                    h.fma(q, h.mul(q).mul(rr.add(rr))).mul(post).intoArray(o1, o1o + i); // e·q²(1 + 2rr), rounded once
+                h.mul(post).blend(q, xv.compare(VectorOperators.GE, 0f)).intoArray(o0, o0o + i);
+                if (mode == SIG) {
+                    continue;
                 }
-            } else if (mode == DER) {
-                h.fma(q, h.mul(q).mul(rr.add(rr))).mul(post).intoArray(o0, o0o + i);
+            }
+            // 1/(1 + e) = q(1 + rr): rr = (1 − q) − q·e by one FMA (1 − q is exact: q is in [1/2, 1])
+            FloatVector rr2 = q.neg().fma(e, one.sub(q)).mul(2f);
+            if (mode != BWD) {
+                // σ' = e·q²(1 + 2rr), the product h·q exact inside the FMA: rounded once more, at the end
+                h.fma(q, h.mul(q).mul(rr2)).mul(post).intoArray(mode == DER ? o0 : o1, (mode == DER ? o0o : o1o) + i);
             } else {
-                FloatVector gv = FloatVector.fromArray(F, g, go + i);
-                h.fma(q, h.mul(q).mul(rr.add(rr))).mul(gv).mul(post).intoArray(o0, o0o + i);
+                // g·e·q²(1 + 2rr) with g (and the 2^−32 of low lanes, exact or harmless there) folded in
+                // first, so that σ' is not rounded before the product; g = ±Inf with rr = 0 would give Inf·0
+                FloatVector hg = h.mul(FloatVector.fromArray(F, g, go + i).mul(post));
+                FloatVector corr = hg.mul(q).mul(rr2);
+                hg.fma(q, corr.blend(0f, corr.test(VectorOperators.IS_NAN))).intoArray(o0, o0o + i);
             }
         }
     }

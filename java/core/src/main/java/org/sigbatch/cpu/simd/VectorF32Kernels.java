@@ -32,8 +32,11 @@ public final class VectorF32Kernels implements F32Kernels {
     private static final double LN2_LO = 2.3190468138462996e-17;  // ln 2 − LN2_HI
     /** 1.5·2^52: adding it rounds to an integer held in the low mantissa bits. */
     private static final double SHIFT = 6755399441055744.0;
-    /** Below −120 exp(a) < 2^-173: σ and σ' round to 0 in float; clamping keeps 2^k a normal double. */
-    private static final double A_MIN = -120.0;
+    /**
+     * Below −200 exp(a) &lt; 2^-288, so even g·σ' rounds to 0 in float for every finite float g (|g| &lt; 2^128);
+     * clamping keeps 2^k a normal double. (−120 was enough for σ and σ' but not for backward with |g| ≥ 2^20.)
+     */
+    private static final double A_MIN = -200.0;
     private static final double C2 = 1.0 / 2, C3 = 1.0 / 6, C4 = 1.0 / 24, C5 = 1.0 / 120, C6 = 1.0 / 720,
             C7 = 1.0 / 5040, C8 = 1.0 / 40320, C9 = 1.0 / 362880;
 
