@@ -16,4 +16,4 @@ $(YARDSTICK): java/bench/c/yardstick.c
 # BENCH_ROUNDS=3 by default; BENCH_OUT=dir to choose the folder.
 BENCH_ROUNDS ?= 3
 bench-vs-c: build $(YARDSTICK)
-	JAVA="$(JAVA)" ROUNDS=$(BENCH_ROUNDS) OUT="$(BENCH_OUT)" scripts/bench-vs-c.sh
+	JAVA="$(JAVA)" ROUNDS=$(BENCH_ROUNDS) OUT="$(BENCH_OUT)" JMH_IGNORE_LOCK="$(JMH_IGNORE_LOCK)" scripts/bench-vs-c.sh

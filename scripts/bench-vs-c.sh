@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the CPU benchmarks beside the C yardstick, interleaved, and writes raw output + a table.
 # Called by `make bench-vs-c` (which builds the jar and the yardstick first). Environment:
-#   JAVA (a JDK >= 21), ROUNDS (default 3), OUT (default results/bench-vs-c-<date>), SIZES, THREADS.
+#   JAVA (a JDK >= 21), ROUNDS (default 3), OUT (default results/bench-vs-c-<date>), SIZES, THREADS,
+#   C_REPS, JMH_OPTS, JMH_IGNORE_LOCK=1 (run although another JMH holds /tmp/jmh.lock: shared machines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA:-java}
@@ -12,7 +13,9 @@ OUT=${OUT:-results/bench-vs-c-$(date +%Y%m%d-%H%M)}
 JAR=java/bench/target/benchmarks.jar
 YARD=java/bench/target/yardstick
 C_REPS=${C_REPS:-7}
-JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 4 -w 1s -i 5 -r 1s"}
+JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 5 -w 2s -i 5 -r 1s"}  # the Vector API loops need > 3 s of warm-up
+# JMH refuses to start while another JMH runs (its lock): on a shared machine set JMH_IGNORE_LOCK=1
+LOCK=${JMH_IGNORE_LOCK:+-Djmh.ignoreLock=true}
 mkdir -p "$OUT"
 
 # the float-only ACCURATE candidate only where this build has it
@@ -40,13 +43,13 @@ for round in $(seq 1 "$ROUNDS"); do
                 "$YARD" "$op" "$n" "$t" "$C_REPS" | sed "s/^/$round,/" >> "$OUT/c.csv"
             done
             echo "== round $round: JMH TierBench size=$n threads=$t (load $(cut -d' ' -f1 /proc/loadavg))"
-            "$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" "$TIER" -p size="$n" -p threads="$t" $JMH_OPTS \
+            "$JAVA" $LOCK --add-modules jdk.incubator.vector -jar "$JAR" "$TIER" -p size="$n" -p threads="$t" $JMH_OPTS \
                 -rf json -rff "$OUT/jmh-r$round-n$n-t$t.json" > "$OUT/jmh-r$round-n$n-t$t.log" 2>&1 \
                 || { echo "JMH failed, see $OUT/jmh-r$round-n$n-t$t.log" >&2; exit 1; }
         done
     done
     echo "== round $round: JMH F64Bench"
-    "$JAVA" --add-modules jdk.incubator.vector -jar "$JAR" 'F64Bench\.(naive|accurate|simd)(Sigmoid|Fused)' -p size=4194304 $JMH_OPTS \
+    "$JAVA" $LOCK --add-modules jdk.incubator.vector -jar "$JAR" 'F64Bench\.(naive|accurate|simd)(Sigmoid|Fused)' -p size=4194304 $JMH_OPTS \
         -rf json -rff "$OUT/jmh-f64-r$round.json" > "$OUT/jmh-f64-r$round.log" 2>&1 \
         || { echo "JMH failed, see $OUT/jmh-f64-r$round.log" >&2; exit 1; }
 done
