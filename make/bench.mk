@@ -17,3 +17,8 @@ $(YARDSTICK): java/bench/c/yardstick.c
 BENCH_ROUNDS ?= 3
 bench-vs-c: build $(YARDSTICK)
 	JAVA="$(JAVA)" ROUNDS=$(BENCH_ROUNDS) OUT="$(BENCH_OUT)" JMH_IGNORE_LOCK="$(JMH_IGNORE_LOCK)" scripts/bench-vs-c.sh
+
+# Cost of each step of the σ kernels per element, in cache, beside the C loops (BENCHMARKS.md).
+.PHONY: bench-steps
+bench-steps: build $(YARDSTICK)
+	JAVA="$(JAVA)" OUT="$(BENCH_OUT)" scripts/bench-steps.sh
