@@ -91,7 +91,7 @@ public final class VectorF32FastKernels implements F32Kernels {
         withTail(BFO, y, yo, g, go, out, oo, null, 0, n);
     }
 
-    /** The unmasked loop over whole vectors, then the last {@code n % L} elements on zero-padded copies (same arithmetic). */
+    /** The loop over whole vectors, then the tail on zero-padded copies ({@link PaddedTail}). */
     private static void withTail(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
         java.util.Objects.checkFromIndexSize(xo, n, x.length);
         java.util.Objects.checkFromIndexSize(o0o, n, o0.length);
@@ -101,25 +101,7 @@ public final class VectorF32FastKernels implements F32Kernels {
         if (o1 != null) {
             java.util.Objects.checkFromIndexSize(o1o, n, o1.length);
         }
-        int main = n - n % L;
-        run(mode, x, xo, g, go, o0, o0o, o1, o1o, main);
-        int rem = n - main;
-        if (rem == 0) {
-            return;
-        }
-        float[] tx = new float[L];
-        float[] tg = g == null ? null : new float[L];
-        float[] t0 = new float[L];
-        float[] t1 = o1 == null ? null : new float[L];
-        System.arraycopy(x, xo + main, tx, 0, rem);
-        if (g != null) {
-            System.arraycopy(g, go + main, tg, 0, rem);
-        }
-        run(mode, tx, 0, tg, 0, t0, 0, t1, 0, L);
-        System.arraycopy(t0, 0, o0, o0o + main, rem);
-        if (o1 != null) {
-            System.arraycopy(t1, 0, o1, o1o + main, rem);
-        }
+        PaddedTail.run(VectorF32FastKernels::run, L, mode, x, xo, g, go, o0, o0o, o1, o1o, n);
     }
 
     private static void run(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {

@@ -80,40 +80,18 @@ public final class VectorF32Kernels implements F32Kernels {
 
     private static final int BFO = 4;
 
-    /**
-     * Runs the unmasked loop over whole vectors, then the last {@code n % L} elements through the same
-     * loop on zero-padded copies: masked loads and stores halve the speed of the main loop on AVX-512
-     * (measured), and this keeps every element's arithmetic identical wherever it sits.
-     */
+    /** The loop over whole vectors, then the tail on zero-padded copies ({@link PaddedTail}). */
     private static void withTail(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
         java.util.Objects.checkFromIndexSize(xo, n, x.length);
         java.util.Objects.checkFromIndexSize(o0o, n, o0.length);
-        int main = n - n % L;
+        PaddedTail.run(VectorF32Kernels::loop, L, mode, x, xo, g, go, o0, o0o, o1, o1o, n);
+    }
+
+    private static void loop(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
         if (mode == BFO) {
-            fromY(x, xo, g, go, o0, o0o, main);
+            fromY(x, xo, g, go, o0, o0o, n);
         } else {
-            fromX(mode, x, xo, g, go, o0, o0o, o1, o1o, main);
-        }
-        int rem = n - main;
-        if (rem == 0) {
-            return;
-        }
-        float[] tx = new float[L];
-        float[] tg = g == null ? null : new float[L];
-        float[] t0 = new float[L];
-        float[] t1 = o1 == null ? null : new float[L];
-        System.arraycopy(x, xo + main, tx, 0, rem);
-        if (g != null) {
-            System.arraycopy(g, go + main, tg, 0, rem);
-        }
-        if (mode == BFO) {
-            fromY(tx, 0, tg, 0, t0, 0, L);
-        } else {
-            fromX(mode, tx, 0, tg, 0, t0, 0, t1, 0, L);
-        }
-        System.arraycopy(t0, 0, o0, o0o + main, rem);
-        if (o1 != null) {
-            System.arraycopy(t1, 0, o1, o1o + main, rem);
+            fromX(mode, x, xo, g, go, o0, o0o, o1, o1o, n);
         }
     }
 

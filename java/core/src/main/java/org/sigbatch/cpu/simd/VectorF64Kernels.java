@@ -84,7 +84,7 @@ public final class VectorF64Kernels implements F64Kernels {
 
     @Override
     public void backwardFromOutput(double[] y, int yo, double[] g, int go, double[] out, int oo, int n) {
-        // few operations per element: the scalar kernel is already close to memory speed
+        // a handful of operations per element, no exp: the scalar kernel as is
         SCALAR.backwardFromOutput(y, yo, g, go, out, oo, n);
     }
 
@@ -97,25 +97,7 @@ public final class VectorF64Kernels implements F64Kernels {
         if (o1 != null) {
             check(o1, o1o, n);
         }
-        int main = n - n % L;
-        fromX(mode, x, xo, g, go, o0, o0o, o1, o1o, main);
-        int rem = n - main;
-        if (rem == 0) {
-            return;
-        }
-        double[] tx = new double[L];
-        double[] tg = g == null ? null : new double[L];
-        double[] t0 = new double[L];
-        double[] t1 = o1 == null ? null : new double[L];
-        System.arraycopy(x, xo + main, tx, 0, rem);
-        if (g != null) {
-            System.arraycopy(g, go + main, tg, 0, rem);
-        }
-        fromX(mode, tx, 0, tg, 0, t0, 0, t1, 0, L);
-        System.arraycopy(t0, 0, o0, o0o + main, rem);
-        if (o1 != null) {
-            System.arraycopy(t1, 0, o1, o1o + main, rem);
-        }
+        PaddedTail.run(VectorF64Kernels::fromX, L, mode, x, xo, g, go, o0, o0o, o1, o1o, n);
     }
 
     /** n is a multiple of L; {@code mode} is loop-invariant. */
