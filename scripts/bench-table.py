@@ -15,8 +15,16 @@ for row in csv.DictReader(open(os.path.join(out, "c.csv"))):
     n, t, s = int(row["n"]), int(row["threads"]), float(row["seconds"])
     add("C " + row["op"], n, t, n / s)
 
-for f in sorted(glob.glob(os.path.join(out, "jmh-r*-n*-t*.json"))):
-    for r in json.load(open(f)):
+def runs(pattern):
+    """JMH result files; one still being written (empty) is skipped."""
+    for f in sorted(glob.glob(os.path.join(out, pattern))):
+        try:
+            yield from json.load(open(f))
+        except json.JSONDecodeError:
+            print(f"(skipped {os.path.basename(f)}: not complete)", file=sys.stderr)
+
+for r in runs("jmh-r*-n*-t*.json"):
+    if True:
         name = r["benchmark"].split(".")[-1]
         n, t = int(r["params"]["size"]), int(r["params"]["threads"])
         unit = r["primaryMetric"]["scoreUnit"]
@@ -89,8 +97,8 @@ target("FAST σ, 64M ≥ 0.85× C copy", ("fastSigmoid", n64, tmax), ("C copy", 
 target("ACCURATE fused, 16M ≥ 1.0× C fused", (best_acc(n16, "Fused"), n16, tmax), ("C fused", n16, tmax), 1.0)
 
 f64 = {}
-for f in sorted(glob.glob(os.path.join(out, "jmh-f64-r*.json"))):
-    for r in json.load(open(f)):
+for r in runs("jmh-f64-r*.json"):
+    if True:
         name = r["benchmark"].split(".")[-1]
         n = int(r["params"]["size"])
         scale = {"ms/op": 1e-3, "us/op": 1e-6}[r["primaryMetric"]["scoreUnit"]]

@@ -28,7 +28,7 @@ import org.sigbatch.cpu.Kernels;
  * As in {@link VectorF32Kernels} the whole computation sits inside each loop: C2 would not reliably
  * inline a helper that takes vectors, and every vector would become a heap object.
  */
-public final class VectorF32FastKernels implements F32Kernels {
+public final class VectorF32FastKernels extends ModeF32Kernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int L = F.length();
@@ -48,9 +48,8 @@ public final class VectorF32FastKernels implements F32Kernels {
     /** Q(r) ≈ (e^r − 1 − r)/r², degree 4, float coefficients (scripts/fit-exp-poly.py). */
     private static final float Q0 = 0.5f, Q1 = 0x1.5554dep-3f, Q2 = 0x1.55551ap-5f, Q3 = 0x1.120b62p-7f, Q4 = 0x1.6d10fcp-10f;
 
-    private static final int SIG = 0, DER = 1, FUSED = 2, BWD = 3, BFO = 4;
-
     private VectorF32FastKernels() {
+        super(L, VectorF32FastKernels::run);
     }
 
     /** Called reflectively by {@link org.sigbatch.cpu.Kernels} only when the Vector API module is present. */
@@ -64,44 +63,6 @@ public final class VectorF32FastKernels implements F32Kernels {
     @Override
     public String name() {
         return "simd-" + F.vectorBitSize() + "-fast";
-    }
-
-    @Override
-    public void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        withTail(SIG, x, xo, null, 0, y, yo, null, 0, n);
-    }
-
-    @Override
-    public void derivative(float[] x, int xo, float[] d, int dOff, int n) {
-        withTail(DER, x, xo, null, 0, d, dOff, null, 0, n);
-    }
-
-    @Override
-    public void fused(float[] x, int xo, float[] y, int yo, float[] d, int dOff, int n) {
-        withTail(FUSED, x, xo, null, 0, y, yo, d, dOff, n);
-    }
-
-    @Override
-    public void backward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n) {
-        withTail(BWD, x, xo, g, go, out, oo, null, 0, n);
-    }
-
-    @Override
-    public void backwardFromOutput(float[] y, int yo, float[] g, int go, float[] out, int oo, int n) {
-        withTail(BFO, y, yo, g, go, out, oo, null, 0, n);
-    }
-
-    /** The loop over whole vectors, then the tail on zero-padded copies ({@link PaddedTail}). */
-    private static void withTail(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
-        java.util.Objects.checkFromIndexSize(xo, n, x.length);
-        java.util.Objects.checkFromIndexSize(o0o, n, o0.length);
-        if (g != null) {
-            java.util.Objects.checkFromIndexSize(go, n, g.length);
-        }
-        if (o1 != null) {
-            java.util.Objects.checkFromIndexSize(o1o, n, o1.length);
-        }
-        PaddedTail.run(VectorF32FastKernels::run, L, mode, x, xo, g, go, o0, o0o, o1, o1o, n);
     }
 
     private static void run(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {

@@ -22,7 +22,7 @@ import org.sigbatch.cpu.F32Kernels;
  * <p>The whole computation is written out inside each loop: a helper method taking vectors is not
  * reliably inlined by C2, and then every vector becomes a heap object (NOTES.md: 5–70 Melem/s).
  */
-public final class VectorF32Kernels implements F32Kernels {
+public final class VectorF32Kernels extends ModeF32Kernels {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     private static final int L = D.length();
@@ -41,6 +41,7 @@ public final class VectorF32Kernels implements F32Kernels {
             C7 = 1.0 / 5040, C8 = 1.0 / 40320, C9 = 1.0 / 362880;
 
     private VectorF32Kernels() {
+        super(L, VectorF32Kernels::loop);
     }
 
     /** Called reflectively by {@link org.sigbatch.cpu.Kernels} only when the Vector API module is present. */
@@ -54,37 +55,6 @@ public final class VectorF32Kernels implements F32Kernels {
     @Override
     public String name() {
         return "simd-" + D.vectorBitSize() + "-f64inside";
-    }
-
-    private static final int SIG = 0, DER = 1, FUSED = 2, BWD = 3;
-
-    @Override
-    public void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        withTail(SIG, x, xo, null, 0, y, yo, null, 0, n);
-    }
-
-    @Override
-    public void derivative(float[] x, int xo, float[] d, int dOff, int n) {
-        withTail(DER, x, xo, null, 0, d, dOff, null, 0, n);
-    }
-
-    @Override
-    public void fused(float[] x, int xo, float[] y, int yo, float[] d, int dOff, int n) {
-        withTail(FUSED, x, xo, null, 0, y, yo, d, dOff, n);
-    }
-
-    @Override
-    public void backward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n) {
-        withTail(BWD, x, xo, g, go, out, oo, null, 0, n);
-    }
-
-    private static final int BFO = 4;
-
-    /** The loop over whole vectors, then the tail on zero-padded copies ({@link PaddedTail}). */
-    private static void withTail(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
-        java.util.Objects.checkFromIndexSize(xo, n, x.length);
-        java.util.Objects.checkFromIndexSize(o0o, n, o0.length);
-        PaddedTail.run(VectorF32Kernels::loop, L, mode, x, xo, g, go, o0, o0o, o1, o1o, n);
     }
 
     private static void loop(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
@@ -140,11 +110,6 @@ public final class VectorF32Kernels implements F32Kernels {
                 ((FloatVector) der.convertShape(VectorOperators.D2F, F, 0)).intoArray(o0, o0o + i);
             }
         }
-    }
-
-    @Override
-    public void backwardFromOutput(float[] y, int yo, float[] g, int go, float[] out, int oo, int n) {
-        withTail(BFO, y, yo, g, go, out, oo, null, 0, n);
     }
 
     private static void fromY(float[] y, int yo, float[] g, int go, float[] out, int oo, int n) {
