@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA:-java}
 OUT=${OUT:-results/bench-steps-$(date +%Y%m%d-%H%M)}
-JAR=java/bench/target/benchmarks.jar
+JAR=${JAR:-java/bench/target/benchmarks.jar}
 YARD=java/bench/target/yardstick
 mkdir -p "$OUT"
 echo "kernel,stage,step,ns_per_element,check" > "$OUT/steps.csv"

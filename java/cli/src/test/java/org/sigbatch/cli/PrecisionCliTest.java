@@ -24,6 +24,7 @@ class PrecisionCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("cpu\\s+yes\\s+cpu: .*, fast, f32 simd-(256|512)-fast, .*")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("\\s+precision\\s+fast")), r.out());
+        assertTrue(r.out().contains("precision: fast (verifier bounds: σ 3, σ' 2.5, backward 3.5 ULP"), r.out());
         Cli.Result d = Cli.run("devices");
         assertTrue(d.out().lines().anyMatch(l -> l.matches("\\s+precision\\s+accurate")), d.out());
     }
