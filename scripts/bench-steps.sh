@@ -11,7 +11,7 @@ mkdir -p "$OUT"
 echo "kernel,stage,step,ns_per_element,check" > "$OUT/steps.csv"
 for k in fast f64inside; do
     for s in 0 1 2 3 4 5 6; do
-        "$JAVA" --add-modules jdk.incubator.vector -Dkernel=$k -Dstage=$s -cp "$JAR" org.sigbatch.bench.StepCost 2>/dev/null >> "$OUT/steps.csv"
+        "$JAVA" -Xbatch --add-modules jdk.incubator.vector -Dkernel=$k -Dstage=$s -cp "$JAR" org.sigbatch.bench.StepCost 2>/dev/null >> "$OUT/steps.csv"
     done
 done
 for op in copy sigmoid fused; do # the fastest of 20000 passes over 64K floats, one thread

@@ -1,29 +1,37 @@
 #!/usr/bin/env python3
 """Side-by-side table of a `make bench-vs-c` run (scripts/bench-vs-c.sh): the C yardstick and the JMH CPU
 benchmarks per size and thread count, as Gelem/s medians with the min-max spread over every timed pass or
-JMH iteration of every round, and ratios of medians against the C loop and the copy loop of the same
-threads. Usage: scripts/bench-table.py results/bench-vs-c-<date>"""
+JMH iteration of every round. Ratios against the C loop and the C copy loop of the same size and threads
+are taken within each round (the C loops run just before the JMH fork of that round), then the median
+over rounds is shown with the range over rounds: on a shared machine the load drifts between rounds.
+Usage: scripts/bench-table.py results/bench-vs-c-<date>"""
 import csv, glob, json, os, statistics, sys
 
 out = sys.argv[1]
-samples = {}  # (variant, n, threads) -> [elements per second]
+import re
 
-def add(variant, n, t, eps):
+samples = {}  # (variant, n, threads) -> [elements per second]
+by_round = {}  # (variant, n, threads, round) -> [elements per second]
+
+def add(variant, n, t, eps, rnd):
     samples.setdefault((variant, n, t), []).append(eps)
+    by_round.setdefault((variant, n, t, rnd), []).append(eps)
 
 for row in csv.DictReader(open(os.path.join(out, "c.csv"))):
     n, t, s = int(row["n"]), int(row["threads"]), float(row["seconds"])
-    add("C " + row["op"], n, t, n / s)
+    add("C " + row["op"], n, t, n / s, int(row["round"]))
 
 def runs(pattern):
-    """JMH result files; one still being written (empty) is skipped."""
+    """(round, result) of JMH result files; one still being written (empty) is skipped."""
     for f in sorted(glob.glob(os.path.join(out, pattern))):
+        rnd = int(re.search(r"-r(\d+)", os.path.basename(f)).group(1))
         try:
-            yield from json.load(open(f))
+            for r in json.load(open(f)):
+                yield rnd, r
         except json.JSONDecodeError:
             print(f"(skipped {os.path.basename(f)}: not complete)", file=sys.stderr)
 
-for r in runs("jmh-r*-n*-t*.json"):
+for rnd, r in runs("jmh-r*-n*-t*.json"):
     if True:
         name = r["benchmark"].split(".")[-1]
         n, t = int(r["params"]["size"]), int(r["params"]["threads"])
@@ -31,7 +39,7 @@ for r in runs("jmh-r*-n*-t*.json"):
         scale = {"ms/op": 1e-3, "us/op": 1e-6, "s/op": 1.0}[unit]
         for fork in r["primaryMetric"]["rawData"]:
             for score in fork:
-                add(name, n, t, n / (score * scale))
+                add(name, n, t, n / (score * scale), rnd)
 
 def med(k):
     v = samples.get(k)
@@ -43,9 +51,19 @@ def cell(k):
         return "–"
     return f"{statistics.median(v) / 1e9:.2f} ({min(v) / 1e9:.2f}–{max(v) / 1e9:.2f})"
 
+def round_ratios(a, b):
+    """Per-round ratio of medians of a to b (same size and threads)."""
+    rs = []
+    for (v, n, t, rnd), xs in by_round.items():
+        if (v, n, t) == a and (b[0], n, t, rnd) in by_round:
+            rs.append(statistics.median(xs) / statistics.median(by_round[(b[0], n, t, rnd)]))
+    return rs
+
 def ratio(a, b):
-    x, y = med(a), med(b)
-    return f"{x / y:.2f}×" if x and y else "–"
+    rs = round_ratios(a, b)
+    if not rs:
+        return "–"
+    return f"{statistics.median(rs):.2f}×" + (f" ({min(rs):.2f}–{max(rs):.2f})" if len(rs) > 1 else "")
 
 SIGMA = [("C copy", "C loop y[i] = x[i] (-O3, OpenMP)"), ("copy", "Java System.arraycopy, same threads"),
          ("C sigmoid", "C 1/(1+expf(−x)), libmvec (2–4 ULP, flushes subnormals)"),
@@ -62,7 +80,8 @@ sizes = sorted({k[1] for k in samples if not k[0].startswith("F64")})
 threads = sorted({k[2] for k in samples})
 lab = lambda n: f"{n >> 20}M" if n >= 1 << 20 else f"{n >> 10}K"
 
-print(f"Gelem/s: median (min–max) over every pass/iteration of every round; ratios are of medians, same size and threads.\n")
+print("Gelem/s: median (min–max) over every pass or iteration of every round. Ratios: median (min–max) over rounds of the\n"
+      "ratio of medians within a round, against the C loop (σ or fused) and the C copy loop of the same size and threads.\n")
 for n in sizes:
     print(f"### {lab(n)} float32 elements\n")
     head = "| loop |" + "".join(f" {t} thr Gelem/s | vs C | vs C copy |" for t in threads)
@@ -82,11 +101,12 @@ tmax = max(threads)
 print(f"### Targets ({tmax} threads)\n")
 print("| target | measured | met |\n|---|---|---|")
 def target(text, a, b, want):
-    x, y = med(a), med(b)
-    if not (x and y):
+    rs = round_ratios(a, b)
+    if not rs:
         print(f"| {text} | – | – |")
         return
-    print(f"| {text} | {x / y:.2f}× | {'yes' if x / y >= want else 'no'} |")
+    m = statistics.median(rs)
+    print(f"| {text} | {m:.2f}× (rounds {min(rs):.2f}–{max(rs):.2f}) | {'yes' if m >= want else 'no'} |")
 n16, n64 = 16777216, 67108864
 best_acc = lambda n, op: max((k for k in (f"accurateF64inside{op}", f"accurateFloatonly{op}") if med((k, n, tmax))),
                              key=lambda k: med((k, n, tmax)), default=f"accurateF64inside{op}")
@@ -97,7 +117,7 @@ target("FAST σ, 64M ≥ 0.85× C copy", ("fastSigmoid", n64, tmax), ("C copy", 
 target("ACCURATE fused, 16M ≥ 1.0× C fused", (best_acc(n16, "Fused"), n16, tmax), ("C fused", n16, tmax), 1.0)
 
 f64 = {}
-for r in runs("jmh-f64-r*.json"):
+for _, r in runs("jmh-f64-r*.json"):
     if True:
         name = r["benchmark"].split(".")[-1]
         n = int(r["params"]["size"])
