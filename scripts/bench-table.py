@@ -139,4 +139,4 @@ if f64:
           if k[0] == "simdSigmoid" and ("naiveSigmoid", k[1], k[2]) in f64]
     if rs:
         m = statistics.median(rs)
-        print(f"\nfloat64 target, ACCURATE σ ≥ 2× naive: {m:.2f}× (rounds {min(rs):.2f}–{max(rs):.2f}; {'met' if m >= 2 else 'not met'})")
+        print(f"\nfloat64 target, ACCURATE σ ≥ 2× naive: {m:.3f}× (rounds {min(rs):.2f}–{max(rs):.2f}; {'met' if m >= 2 else 'not met'})")
