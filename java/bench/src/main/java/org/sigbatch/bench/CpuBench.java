@@ -1,6 +1,5 @@
 package org.sigbatch.bench;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,13 +47,9 @@ public class CpuBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        SplittableRandom r = new SplittableRandom(1);
-        x = new float[size];
+        x = BenchInputs.uniform20(size);
         y = new float[size];
         d = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) (r.nextDouble() * 40 - 20);
-        }
         simd = Kernels.bestF32();
         fast = Kernels.f32Candidate(Kernels.FAST).kernels();
         scalar = Kernels.scalarF32();

@@ -2,7 +2,6 @@ package org.sigbatch.bench;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
@@ -56,13 +55,9 @@ public class TierBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        SplittableRandom r = new SplittableRandom(1);
-        x = new float[size];
+        x = BenchInputs.uniform20(size);
         y = new float[size];
         d = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) (r.nextDouble() * 40 - 20);
-        }
         f64inside = engine(Precision.ACCURATE, "f64inside");
         fast = engine(Precision.FAST, "auto");
         floatonly = Kernels.f32Candidate("floatonly").present() ? engine(Precision.ACCURATE, "floatonly") : null;
