@@ -19,6 +19,7 @@ package org.sigbatch;
  * @param nanos          wall time of the call in nanoseconds, verification excluded
  * @param transferNanos  time spent moving data between host and device, or -1 if not measured or not applicable
  * @param kernelNanos    time spent in device kernels, or -1 if not measured
+ * @param precision      the accuracy tier the result meets (the verifier checked against its bound)
  */
 public record Provenance(
         String backend,
@@ -33,7 +34,15 @@ public record Provenance(
         long verifiedElements,
         long nanos,
         long transferNanos,
-        long kernelNanos) {
+        long kernelNanos,
+        Precision precision) {
+
+    /** A provenance of an ACCURATE result (the form before tiers existed). */
+    public Provenance(String backend, String device, Op op, DType dtype, long elements, String fallbackFrom, String fallbackReason,
+            long primaryElements, VerifyPolicy verification, long verifiedElements, long nanos, long transferNanos, long kernelNanos) {
+        this(backend, device, op, dtype, elements, fallbackFrom, fallbackReason, primaryElements, verification, verifiedElements,
+                nanos, transferNanos, kernelNanos, Precision.ACCURATE);
+    }
 
     /** True if a GPU (or other) backend failed during this call and the CPU finished the work. */
     public boolean fellBack() {
@@ -45,6 +54,9 @@ public record Provenance(
         StringBuilder sb = new StringBuilder();
         sb.append(op.label()).append(' ').append(dtype).append(" x").append(elements)
                 .append(" on ").append(backend).append(" [").append(device).append(']');
+        if (precision != Precision.ACCURATE) {
+            sb.append(", precision ").append(precision.id());
+        }
         if (fellBack()) {
             sb.append(" (FALLBACK from ").append(fallbackFrom).append(" after ").append(primaryElements)
                     .append(" elements: ").append(fallbackReason).append(')');

@@ -40,13 +40,16 @@ public final class Sigmoid implements AutoCloseable {
     private final BackendRegistry backends;
     private final CallRunner runner;
     private final VerifyPolicy verify;
+    private final Precision precision;
     private volatile boolean closed;
 
     private Sigmoid(Builder b) {
         List<BackendProvider> providers = b.providers != null ? b.providers : BackendRegistry.discover(b.extra);
-        this.backends = BackendRegistry.open(b.resolveBackend(), b.resolveOptions(), providers);
+        Map<String, String> options = b.resolveOptions();
+        this.precision = Precision.parse(options.get("precision"));
+        this.backends = BackendRegistry.open(b.resolveBackend(), options, providers);
         this.verify = b.verify;
-        this.runner = new CallRunner(backends, b.verify, b.sampleSize);
+        this.runner = new CallRunner(backends, b.verify, precision, b.sampleSize);
     }
 
     /** An evaluator with the backend from {@code -Dsigbatch.backend}, {@code SIGBATCH_BACKEND} or AUTO. */
@@ -66,6 +69,7 @@ public final class Sigmoid implements AutoCloseable {
     public static final class Builder {
         private String backend;
         private VerifyPolicy verify = VerifyPolicy.NONE;
+        private Precision precision;
         private int sampleSize = 64;
         private final Map<String, String> options = new HashMap<>();
         private Map<String, String> env = System.getenv();
@@ -88,6 +92,15 @@ public final class Sigmoid implements AutoCloseable {
 
         public Builder verify(VerifyPolicy policy) {
             this.verify = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The accuracy tier (see {@link Precision}). Unset: the option {@code precision}
+         * ({@code -Dsigbatch.precision}), then {@code SIGBATCH_PRECISION}, then ACCURATE.
+         */
+        public Builder precision(Precision precision) {
+            this.precision = Objects.requireNonNull(precision, "precision");
             return this;
         }
 
@@ -162,6 +175,11 @@ public final class Sigmoid implements AutoCloseable {
                 }
             }
             m.putAll(options);
+            String e = env.get("SIGBATCH_PRECISION");
+            Precision p = precision != null ? precision
+                    : m.get("precision") != null ? Precision.parse(m.get("precision"))
+                    : e != null && !e.isBlank() ? Precision.parse(e) : Precision.ACCURATE;
+            m.put("precision", p.id()); // every provider sees the resolved tier
             return m;
         }
 
@@ -179,6 +197,11 @@ public final class Sigmoid implements AutoCloseable {
 
     public VerifyPolicy verifyPolicy() {
         return verify;
+    }
+
+    /** The accuracy tier every call of this evaluator meets. */
+    public Precision precision() {
+        return precision;
     }
 
     /** Ids of the backends that opened, best first; always ends with {@code cpu}. */

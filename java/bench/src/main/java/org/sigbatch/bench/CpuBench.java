@@ -1,6 +1,5 @@
 package org.sigbatch.bench;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,20 +40,18 @@ public class CpuBench {
     float[] y;
     float[] d;
     F32Kernels simd;
+    F32Kernels fast;
     F32Kernels scalar;
     Sigmoid engine1;
     Sigmoid engine2;
 
     @Setup(Level.Trial)
     public void setUp() {
-        SplittableRandom r = new SplittableRandom(1);
-        x = new float[size];
+        x = BenchInputs.uniform20(size);
         y = new float[size];
         d = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) (r.nextDouble() * 40 - 20);
-        }
         simd = Kernels.bestF32();
+        fast = Kernels.f32Candidate(Kernels.FAST).kernels();
         scalar = Kernels.scalarF32();
         engine1 = Sigmoid.builder().backend(BackendKind.CPU).option("cpu.threads", "1").build();
         engine2 = Sigmoid.builder().backend(BackendKind.CPU).option("cpu.threads", "2").build();
@@ -131,6 +128,17 @@ public class CpuBench {
     @Benchmark
     public void simdKernelFused() {
         simd.fused(x, 0, y, 0, d, 0, size);
+    }
+
+    /** The FAST tier's kernel (float only, full float width), called directly on one thread. */
+    @Benchmark
+    public void fastKernelSigmoid() {
+        fast.sigmoid(x, 0, y, 0, size);
+    }
+
+    @Benchmark
+    public void fastKernelFused() {
+        fast.fused(x, 0, y, 0, d, 0, size);
     }
 
     /** The facade with one thread: validation and dispatch overhead over the kernel. */

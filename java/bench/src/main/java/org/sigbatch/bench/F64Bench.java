@@ -21,7 +21,8 @@ import org.sigbatch.cpu.Kernels;
 
 /**
  * float64 σ (and σ+σ') on one thread: the naive {@code 1/(1+Math.exp(-x))} loop (≈2.5 ULP) against the
- * accurate table-driven kernels (≤ ~0.5 ULP) and the double-double reference kernels.
+ * accurate kernels (≤ ~0.5 ULP): scalar table-driven ({@code accurate*}), Vector API ({@code simd*}), and the
+ * double-double reference kernels.
  * Score: µs per call over {@code size} elements; Melem/s = size / score.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -jar java/bench/target/benchmarks.jar F64Bench
@@ -47,6 +48,8 @@ public class F64Bench {
     private double[] y;
     private double[] d;
     private final F64Kernels accurate = AccurateF64Kernels.INSTANCE;
+    /** The Vector API kernels (same algorithm and accuracy, full double width). */
+    private F64Kernels simd;
     private F64Kernels reference;
 
     @Setup(Level.Trial)
@@ -57,6 +60,10 @@ public class F64Bench {
         d = new double[size];
         for (int i = 0; i < size; i++) {
             x[i] = "wide".equals(dist) ? -750 + 1500 * rnd.nextDouble() : 8 * gaussian(rnd);
+        }
+        simd = Kernels.f64Candidates().get(0).kernels();
+        if (simd == null) {
+            throw new IllegalStateException("SIMD float64 kernels absent: " + Kernels.f64Candidates().get(0).absentReason());
         }
         // the dd-reference kernels are package-private; Kernels hands out the accurate ones now, so build
         // the reference through reflection to keep it in the comparison
@@ -109,6 +116,21 @@ public class F64Bench {
     @Benchmark
     public void accurateFused() {
         accurate.fused(x, 0, y, 0, d, 0, size);
+    }
+
+    @Benchmark
+    public void simdSigmoid() {
+        simd.sigmoid(x, 0, y, 0, size);
+    }
+
+    @Benchmark
+    public void simdDerivative() {
+        simd.derivative(x, 0, d, 0, size);
+    }
+
+    @Benchmark
+    public void simdFused() {
+        simd.fused(x, 0, y, 0, d, 0, size);
     }
 
     @Benchmark

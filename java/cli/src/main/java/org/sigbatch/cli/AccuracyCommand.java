@@ -124,7 +124,7 @@ final class AccuracyCommand extends BaseCommand {
             out.println("sigbatch accuracy: backend " + (backend == BackendKind.AUTO ? "auto -> " : "") + id + " [" + s.deviceName(id) + "]; "
                     + (exhaustive ? "float32 exhaustive (2^32 inputs per op)" : "") + (exhaustive && types.contains(DType.F64) ? ", float64 " : "")
                     + (!exhaustive || types.contains(DType.F64) ? Sizes.format(samples) + " random inputs per op (seed " + seed + ")" : "")
-                    + "; errors in ULP against the reference");
+                    + "; precision " + s.precision().id() + "; errors in ULP against the reference");
             String fmt = "%-5s %-21s %-7s %12s %10s %7s %6s %12s  %s%n";
             out.printf(Locale.ROOT, fmt, "dtype", "op", "output", "inputs", "max ULP", "bound", "status", ">0.5 ULP", "worst at");
             for (DType t : types) {
@@ -133,11 +133,11 @@ final class AccuracyCommand extends BaseCommand {
                     long n = all ? 1L << 32 : samples;
                     Worst[] w = measure(s, op, t, n, all, chunkElems);
                     for (int k = 0; k < w.length; k++) {
-                        double bound = OpReference.bound(op, k);
+                        double bound = s.precision().bound(op, k);
                         boolean pass = w[k].over == 0;
                         ok &= pass;
                         out.printf(Locale.ROOT, fmt, Converters.shortName(t), op.label(), op.outputName(k), w[k].n,
-                                String.format(Locale.ROOT, "%.4f", w[k].ulps), String.format(Locale.ROOT, "%.0f", bound),
+                                String.format(Locale.ROOT, "%.4f", w[k].ulps), Format.bound(bound),
                                 pass ? "ok" : "FAIL", w[k].notRounded, where(op, t, w[k]));
                         if (!pass) {
                             out.println("      " + w[k].over + " input(s) over the bound");
@@ -191,7 +191,7 @@ final class AccuracyCommand extends BaseCommand {
                     err().println(name() + ": " + p);
                 }
                 for (int k = 0; k < total.length; k++) {
-                    total[k].merge(c.errors(op, k, len));
+                    total[k].merge(c.errors(op, k, len, s.precision().bound(op, k)));
                 }
                 done += len;
                 bar.step(len);
@@ -274,8 +274,7 @@ final class AccuracyCommand extends BaseCommand {
             return s.apply(op, op.operands(Operand.of(dx, 0, n), Operand.of(dg, 0, n), Operand.of(dout[0], 0, n), Operand.of(dout[1], 0, n)));
         }
 
-        Worst errors(Op op, int k, int n) {
-            double bound = OpReference.bound(op, k);
+        Worst errors(Op op, int k, int n, double bound) {
             int block = 1 << 14;
             int blocks = (n + block - 1) / block;
             return IntStream.range(0, blocks).parallel().mapToObj(b -> {

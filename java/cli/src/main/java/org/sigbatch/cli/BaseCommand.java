@@ -26,6 +26,17 @@ abstract class BaseCommand implements Callable<Integer> {
             description = "Backend option, e.g. cpu.threads=1, opencl.device=1, cuda.device=0 (same as -Dsigbatch.KEY=VALUE).")
     Map<String, String> backendOptions = new LinkedHashMap<>();
 
+    @Option(names = "--precision", paramLabel = "P",
+            description = "Accuracy tier: accurate (default; σ, σ' ≤ 0.501 ULP) or fast (float only: σ ≤ 3, σ' ≤ 2.5 ULP, 2-3x faster). "
+                    + "Same as -Dsigbatch.precision or SIGBATCH_PRECISION.")
+    void precision(String p) {
+        try {
+            backendOptions.put("precision", org.sigbatch.Precision.parse(p).id());
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--precision: " + e.getMessage());
+        }
+    }
+
     PrintWriter out() {
         return spec.commandLine().getOut();
     }

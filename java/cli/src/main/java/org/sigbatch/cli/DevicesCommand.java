@@ -37,6 +37,10 @@ final class DevicesCommand extends BaseCommand {
                     out.printf("%-8s %-11s %s%n", id, "no", Main.oneLine(why));
                 }
             }
+            out.println();
+            out.printf("precision: %s (verifier bounds: σ %s, σ' %s, backward %s ULP; --precision accurate|fast)%n", s.precision().id(),
+                    Format.bound(s.precision().bound(Op.SIGMOID, 0)), Format.bound(s.precision().bound(Op.DERIVATIVE, 0)),
+                    Format.bound(s.precision().bound(Op.BACKWARD, 0)));
             for (String id : avail) {
                 out.println();
                 out.println(id + ":");

@@ -52,4 +52,9 @@ final class Format {
         }
         return String.format(Locale.ROOT, "%.2f", v);
     }
+
+    /** An ULP bound as written in the docs: 1, 2.5, 0.501. */
+    static String bound(double ulps) {
+        return java.math.BigDecimal.valueOf(ulps).stripTrailingZeros().toPlainString();
+    }
 }

@@ -130,16 +130,19 @@ final class RunCommand extends BaseCommand {
             out.println("provenance: " + p);
             double[] ey = maxError(x, y, true);
             double[] ed = maxError(x, d, false);
-            boolean okY = ey[0] <= OpReference.bound(Op.FUSED, 0);
-            boolean okD = ed[0] <= OpReference.bound(Op.FUSED, 1);
+            double by = s.precision().bound(Op.FUSED, 0);
+            double bd = s.precision().bound(Op.FUSED, 1);
+            boolean okY = ey[0] <= by;
+            boolean okD = ed[0] <= bd;
             out.printf(Locale.ROOT, "backend %s [%s]%s%n", p.backend(), p.device(), p.fellBack() ? " (FELL BACK from " + p.fallbackFrom() + ": " + p.fallbackReason() + ")" : ", no fallback");
             out.printf(Locale.ROOT, "time: median %s of %d calls (verification included), %s, %.2f GB/s%s%n", Format.time(med), t.length,
                     Format.rate(n / med), 3.0 * n * 4 / med / 1e9,
                     p.transferNanos() >= 0 ? String.format(Locale.ROOT, "; last call: transfer %s, kernel %s", Format.time(p.transferNanos() / 1e9),
                             Format.time(p.kernelNanos() / 1e9)) : "");
             out.printf(Locale.ROOT, "verified %d sampled elements per call on the CPU reference: ok%n", p.verifiedElements());
-            out.printf(Locale.ROOT, "max error over all %d elements: σ %.4f ULP at x=%s (bound 1) %s; σ' %.4f ULP at x=%s (bound 2) %s%n", n,
-                    ey[0], AccuracyCommand.num(ey[1], DType.F32), okY ? "ok" : "FAIL", ed[0], AccuracyCommand.num(ed[1], DType.F32), okD ? "ok" : "FAIL");
+            out.printf(Locale.ROOT, "max error over all %d elements (precision %s): σ %.4f ULP at x=%s (bound %s) %s; σ' %.4f ULP at x=%s (bound %s) %s%n",
+                    n, s.precision().id(), ey[0], AccuracyCommand.num(ey[1], DType.F32), Format.bound(by), okY ? "ok" : "FAIL",
+                    ed[0], AccuracyCommand.num(ed[1], DType.F32), Format.bound(bd), okD ? "ok" : "FAIL");
             m.put("op", "fused");
             m.put("dtype", "f32");
             m.put("size", n);

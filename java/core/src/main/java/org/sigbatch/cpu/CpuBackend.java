@@ -9,6 +9,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.Precision;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.DeviceMemory;
@@ -35,6 +36,8 @@ public final class CpuBackend implements Backend {
     static final int COLD_BLOCK = 1 << 16;
 
     private final int threads;
+    private final Precision precision;
+    private final String f32Reason;
     private final F32Kernels f32;
     private final F64Kernels f64;
     private final ForkJoinPool pool;
@@ -53,25 +56,44 @@ public final class CpuBackend implements Backend {
 
     /** @param warmUp whether to run stand-ins while the SIMD kernels warm up ({@code cpu.warmup=off}: SIMD from the first element) */
     public CpuBackend(int threads, F32Kernels f32, F64Kernels f64, boolean warmUp) {
-        this(threads, f32, f64, warmUp ? JitWarmup.of(f32) : JitWarmup.NONE, warmUp ? JitWarmup.of(f64) : JitWarmup.NONE);
+        this(threads, Precision.ACCURATE, given(f32), f64, warmUp);
+    }
+
+    public CpuBackend(int threads, Precision precision, Kernels.F32Choice f32, F64Kernels f64) {
+        this(threads, precision, f32, f64, true);
+    }
+
+    public CpuBackend(int threads, Precision precision, Kernels.F32Choice f32, F64Kernels f64, boolean warmUp) {
+        this(threads, precision, f32, f64, warmUp ? JitWarmup.of(f32.kernels()) : JitWarmup.NONE, warmUp ? JitWarmup.of(f64) : JitWarmup.NONE);
     }
 
     /** {@code cpu.warmup=never}: the stand-ins compute everything, no JIT warm-up thread. */
-    static CpuBackend standInsOnly(int threads, F32Kernels f32, F64Kernels f64) {
-        return new CpuBackend(threads, f32, f64, JitWarmup.never(f32), JitWarmup.never(f64));
+    static CpuBackend standInsOnly(int threads, Precision precision, Kernels.F32Choice f32, F64Kernels f64) {
+        return new CpuBackend(threads, precision, f32, f64, JitWarmup.never(f32.kernels()), JitWarmup.never(f64));
     }
 
     CpuBackend(int threads, F32Kernels f32, F64Kernels f64, JitWarmup warm32, JitWarmup warm64) {
+        this(threads, Precision.ACCURATE, given(f32), f64, warm32, warm64);
+    }
+
+    private static Kernels.F32Choice given(F32Kernels f32) {
+        return new Kernels.F32Choice(f32, f32.name(), "given");
+    }
+
+    CpuBackend(int threads, Precision precision, Kernels.F32Choice f32, F64Kernels f64, JitWarmup warm32, JitWarmup warm64) {
         if (threads < 1) {
             throw new IllegalArgumentException("cpu threads must be >= 1, got " + threads);
         }
         this.threads = threads;
-        this.f32 = f32;
+        this.precision = precision;
+        this.f32 = f32.kernels();
+        this.f32Reason = f32.reason();
         this.f64 = f64;
-        this.device = "cpu: " + threads + " thread" + (threads == 1 ? "" : "s") + ", f32 " + f32.name() + ", f64 " + f64.name();
+        this.device = "cpu: " + threads + " thread" + (threads == 1 ? "" : "s") + ", " + precision.id() + ", f32 " + this.f32.name()
+                + ", f64 " + f64.name();
         this.warm32 = warm32;
         this.warm64 = warm64;
-        this.cold32 = warm32.isWarm() ? f32 : (F32Kernels) warm32.standIn();
+        this.cold32 = warm32.isWarm() ? this.f32 : (F32Kernels) warm32.standIn();
         this.cold64 = warm64.isWarm() ? f64 : (F64Kernels) warm64.standIn();
         String note = (warm32 == JitWarmup.NONE ? "" : "f32 " + warm32.standInNote())
                 + (warm32 != JitWarmup.NONE && warm64 != JitWarmup.NONE ? "; " : "")
@@ -112,6 +134,10 @@ public final class CpuBackend implements Backend {
     public void warmUp() {
         warm32.await();
         warm64.await();
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     @Override
@@ -309,7 +335,8 @@ public final class CpuBackend implements Backend {
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("threads", Integer.toString(threads));
-        m.put("float32 kernels", f32.name());
+        m.put("precision", precision.id());
+        m.put("float32 kernels", f32.name() + " (" + f32Reason + ")");
         m.put("float64 kernels", f64.name());
         if (warm32 != JitWarmup.NONE) {
             m.put("float32 JIT warm-up", warm32.status());

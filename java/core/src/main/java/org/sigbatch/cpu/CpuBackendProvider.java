@@ -1,15 +1,18 @@
 package org.sigbatch.cpu;
 
 import java.util.Map;
+import org.sigbatch.Precision;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendProvider;
 
 /**
  * Provides the CPU backend. Options: {@code cpu.threads} (default: available processors),
- * {@code cpu.simd} ({@code auto}, {@code off}), {@code cpu.warmup} ({@code background}: a stand-in
- * computes while the SIMD kernels are JIT-compiled, see {@link JitWarmup}; {@code off}: the SIMD
- * kernels from the first element, slow for the first seconds of a JVM; {@code never}: the stand-in
- * computes everything, for short runs where the warm-up would cost more than it saves).
+ * {@code cpu.simd} ({@code auto}, {@code off}), {@code precision} ({@code accurate}, {@code fast}),
+ * {@code cpu.f32kernel} ({@code auto}, {@code f64inside}, {@code floatonly}; see {@link Kernels}),
+ * {@code cpu.warmup} ({@code background}: a stand-in computes while the SIMD kernels are
+ * JIT-compiled, see {@link JitWarmup}; {@code off}: the SIMD kernels from the first element, slow for
+ * the first seconds of a JVM; {@code never}: the stand-in computes everything, for short runs where
+ * the warm-up would cost more than it saves).
  */
 public final class CpuBackendProvider implements BackendProvider {
     @Override
@@ -38,10 +41,13 @@ public final class CpuBackendProvider implements BackendProvider {
         if (!w.equals("background") && !w.equals("off") && !w.equals("never")) {
             throw new IllegalArgumentException("cpu.warmup must be background, off or never, got '" + options.get("cpu.warmup") + "'");
         }
-        F32Kernels f32 = simd ? Kernels.bestF32() : ScalarF32Kernels.INSTANCE;
+        String p = options.get("precision");
+        Precision precision = p == null || p.isBlank() ? Precision.ACCURATE : Precision.parse(p);
+        Kernels.F32Choice f32 = simd ? Kernels.selectF32(precision, options.get("cpu.f32kernel"))
+                : new Kernels.F32Choice(ScalarF32Kernels.INSTANCE, Kernels.SCALAR, "cpu.simd=off");
         if (w.equals("never")) {
-            return CpuBackend.standInsOnly(threads, f32, Kernels.bestF64());
+            return CpuBackend.standInsOnly(threads, precision, f32, Kernels.bestF64());
         }
-        return new CpuBackend(threads, f32, Kernels.bestF64(), w.equals("background"));
+        return new CpuBackend(threads, precision, f32, Kernels.bestF64(), w.equals("background"));
     }
 }

@@ -1,18 +1,58 @@
 package org.sigbatch.cpu;
 
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.sigbatch.Precision;
 
 /**
- * Picks the fastest kernels this JVM can run. The Vector API kernels live in classes that are only
- * loaded when the incubator module {@code jdk.incubator.vector} is in the boot layer
- * ({@code --add-modules jdk.incubator.vector}); otherwise the portable scalar kernels run, and the
- * provenance says so.
+ * The CPU engine's kernel candidates and the rule that picks one per precision tier.
+ *
+ * <p>float32 candidates: {@code f64inside} ({@code simd.VectorF32Kernels}, ACCURATE: double
+ * arithmetic inside, half the float lanes), {@code floatonly} ({@code simd.VectorF32FloatOnlyKernels},
+ * ACCURATE: compensated float arithmetic at the full float width), {@code fast}
+ * ({@code simd.VectorF32FastKernels}, FAST) and {@code scalar} (ACCURATE, no Vector API). The SIMD
+ * classes are loaded reflectively and only when {@code jdk.incubator.vector} is in the boot layer;
+ * a class that is missing or fails to load is an absent candidate, with its reason.
+ *
+ * <p>The rule (no start-up probe, so the first call stays fast): FAST runs {@code fast}; ACCURATE
+ * runs {@code floatonly} where it is present and the float SIMD width is at least
+ * {@link #FLOATONLY_MIN_LANES} lanes, else {@code f64inside}, else {@code scalar}. The option
+ * {@code cpu.f32kernel} = {@code auto} | {@code f64inside} | {@code floatonly} overrides the ACCURATE
+ * choice (and, being at least as accurate, may also be asked for under FAST).
  */
 public final class Kernels {
     private static final System.Logger LOG = System.getLogger("org.sigbatch");
-    private static volatile String simdUnavailableReason;
+
+    public static final String F64INSIDE = "f64inside";
+    public static final String FLOATONLY = "floatonly";
+    public static final String FAST = "fast";
+    public static final String SCALAR = "scalar";
+    public static final String AUTO = "auto";
+
+    /**
+     * ACCURATE auto-selection takes the float-only kernel from this many float lanes up. Both ACCURATE
+     * SIMD kernels run at the full vector width, the double-inside one on half as many lanes (a float
+     * vector widens to a double vector of the same lane count) and the float-only one with about twice
+     * the operations, so the ratio hardly depends on the width; the float-only kernel needs 8 lanes for
+     * its in-register table. Measured on AVX2 (BENCHMARKS.md, shared machine, in cache, one core): σ
+     * float-only 0.40–0.44 against double-inside 0.36–0.37 Gelem/s; fused within the noise.
+     */
+    static final int FLOATONLY_MIN_LANES = 8;
 
     private Kernels() {
+    }
+
+    /** One float32 kernel set: present (with its kernels) or absent (with the reason). */
+    public record F32Candidate(String id, Precision tier, F32Kernels kernels, String absentReason) {
+        public boolean present() {
+            return kernels != null;
+        }
+    }
+
+    /** The float32 kernels a CPU backend runs, and why those. */
+    public record F32Choice(F32Kernels kernels, String candidate, String reason) {
     }
 
     /** True if the Vector API module is present in this JVM. */
@@ -20,18 +60,90 @@ public final class Kernels {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
-    /** Why the SIMD kernels are not used, or null if they are. */
+    /** Every float32 candidate, present or not, in a fixed order: f64inside, floatonly, fast, scalar. */
+    public static List<F32Candidate> f32Candidates() {
+        return Holder.CANDIDATES;
+    }
+
+    public static F32Candidate f32Candidate(String id) {
+        for (F32Candidate c : Holder.CANDIDATES) {
+            if (c.id().equals(id)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("unknown float32 kernel '" + id + "' (expected f64inside, floatonly, fast or scalar)");
+    }
+
+    /** Why the default ACCURATE SIMD kernels are not used, or null if they are. */
     public static String simdUnavailableReason() {
-        bestF32();
-        return simdUnavailableReason;
+        return Holder.CANDIDATES.get(0).absentReason();
     }
 
+    /** The ACCURATE kernels auto-selection picks (what {@code cpu} runs by default). */
     public static F32Kernels bestF32() {
-        return Holder.F32;
+        return Holder.ACCURATE_AUTO.kernels();
     }
 
+    /** The float32 kernels for {@code precision} and the {@code cpu.f32kernel} value {@code choice}. */
+    public static F32Choice selectF32(Precision precision, String choice) {
+        String c = choice == null || choice.isBlank() ? AUTO : choice.trim().toLowerCase(Locale.ROOT);
+        if (c.equals(AUTO)) {
+            return precision == Precision.FAST ? Holder.FAST_AUTO : Holder.ACCURATE_AUTO;
+        }
+        if (!c.equals(F64INSIDE) && !c.equals(FLOATONLY)) {
+            throw new IllegalArgumentException("cpu.f32kernel must be auto, f64inside or floatonly, got '" + choice + "'");
+        }
+        F32Candidate k = f32Candidate(c);
+        if (!k.present()) {
+            throw new IllegalArgumentException("cpu.f32kernel=" + c + ": that kernel is not available here: " + k.absentReason());
+        }
+        return new F32Choice(k.kernels(), c, "cpu.f32kernel=" + c);
+    }
+
+    /**
+     * The auto rule, on plain facts so that it can be tested for every machine kind: the candidate id
+     * for {@code precision}, given the float SIMD lanes and which candidates are present.
+     */
+    static String autoRule(Precision precision, int floatLanes, boolean f64insidePresent, boolean floatOnlyPresent, boolean fastPresent) {
+        if (precision == Precision.FAST && fastPresent) {
+            return FAST;
+        }
+        if (floatOnlyPresent && floatLanes >= FLOATONLY_MIN_LANES) {
+            return FLOATONLY;
+        }
+        if (f64insidePresent) {
+            return F64INSIDE;
+        }
+        return floatOnlyPresent ? FLOATONLY : SCALAR;
+    }
+
+    private static F32Choice auto(Precision p) {
+        int lanes = Holder.floatLanes();
+        String id = autoRule(p, lanes, f32Candidate(F64INSIDE).present(), f32Candidate(FLOATONLY).present(), f32Candidate(FAST).present());
+        F32Candidate k = f32Candidate(id);
+        String why = "auto for " + p.id() + ", " + lanes + " float lanes";
+        if (id.equals(SCALAR)) {
+            why += "; SIMD off: " + simdUnavailableReason();
+            LOG.log(Level.INFO, "sigbatch CPU engine: scalar kernels; " + why);
+        }
+        return new F32Choice(k.kernels(), id, why);
+    }
+
+    /** One float64 kernel set: {@code simd} (simd.VectorF64Kernels) or {@code table} ({@link AccurateF64Kernels}). */
+    public record F64Candidate(String id, F64Kernels kernels, String absentReason) {
+        public boolean present() {
+            return kernels != null;
+        }
+    }
+
+    /** The float64 candidates, both ACCURATE (same algorithm, ≤ ~0.5 ULP): the SIMD one where the Vector API is present, the scalar one always. */
+    public static List<F64Candidate> f64Candidates() {
+        return Holder.F64;
+    }
+
+    /** The float64 kernels every tier runs: the SIMD ones if present (about 3× faster), else the scalar table kernels. */
     public static F64Kernels bestF64() {
-        return AccurateF64Kernels.INSTANCE;
+        return Holder.F64.get(0).present() ? Holder.F64.get(0).kernels() : AccurateF64Kernels.INSTANCE;
     }
 
     /** The portable scalar float32 kernels (for benchmarks and tests). */
@@ -39,22 +151,63 @@ public final class Kernels {
         return ScalarF32Kernels.INSTANCE;
     }
 
-    private static final class Holder {
-        static final F32Kernels F32 = loadF32();
+    private static F32Candidate load(String id, Precision tier, String className) {
+        Object[] k = create(className);
+        return new F32Candidate(id, tier, (F32Kernels) k[0], (String) k[1]);
+    }
 
-        private static F32Kernels loadF32() {
+    /** {kernels, null} from {@code className.create()}, or {null, why not}. */
+    private static Object[] create(String className) {
+        if (!vectorApiPresent()) {
+            return new Object[] {null, "module jdk.incubator.vector not present (run java with --add-modules jdk.incubator.vector)"};
+        }
+        try {
+            Class<?> c = Class.forName(className);
+            return new Object[] {c.getMethod("create").invoke(null), null};
+        } catch (ClassNotFoundException e) {
+            return new Object[] {null, "class " + className + " is not in this build"};
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            return new Object[] {null, className + " failed to load: " + e.getCause()};
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return new Object[] {null, className + " failed to load: " + e};
+        }
+    }
+
+    private static final class Holder {
+        static final List<F32Candidate> CANDIDATES = loadAll();
+        static final F32Choice ACCURATE_AUTO = auto(Precision.ACCURATE);
+        static final F32Choice FAST_AUTO = auto(Precision.FAST);
+        static final List<F64Candidate> F64 = loadF64();
+
+        private static List<F64Candidate> loadF64() {
+            Object[] k = create("org.sigbatch.cpu.simd.VectorF64Kernels");
+            return List.of(new F64Candidate("simd", (F64Kernels) k[0], (String) k[1]), new F64Candidate("table", AccurateF64Kernels.INSTANCE, null));
+        }
+
+        private static List<F32Candidate> loadAll() {
+            List<F32Candidate> l = new ArrayList<>();
+            l.add(load(F64INSIDE, Precision.ACCURATE, "org.sigbatch.cpu.simd.VectorF32Kernels"));
+            l.add(load(FLOATONLY, Precision.ACCURATE, "org.sigbatch.cpu.simd.VectorF32FloatOnlyKernels"));
+            l.add(load(FAST, Precision.FAST, "org.sigbatch.cpu.simd.VectorF32FastKernels"));
+            l.add(new F32Candidate(SCALAR, Precision.ACCURATE, ScalarF32Kernels.INSTANCE, null));
+            for (F32Candidate c : l) {
+                if (!c.present() && !c.id().equals(FLOATONLY)) {
+                    LOG.log(Level.INFO, "sigbatch CPU engine: kernel " + c.id() + " absent: " + c.absentReason());
+                }
+            }
+            return List.copyOf(l);
+        }
+
+        /** Float lanes of the preferred SIMD shape: 8 on AVX2, 16 on AVX-512; 1 without the Vector API. */
+        static int floatLanes() {
             if (!vectorApiPresent()) {
-                simdUnavailableReason = "module jdk.incubator.vector not present (run java with --add-modules jdk.incubator.vector)";
-                LOG.log(Level.INFO, "sigbatch CPU engine: scalar kernels; SIMD off: " + simdUnavailableReason);
-                return ScalarF32Kernels.INSTANCE;
+                return 1;
             }
             try {
-                Class<?> c = Class.forName("org.sigbatch.cpu.simd.VectorF32Kernels");
-                return (F32Kernels) c.getMethod("create").invoke(null);
+                Class<?> c = Class.forName("org.sigbatch.cpu.simd.Simd");
+                return (int) c.getMethod("floatLanes").invoke(null);
             } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-                simdUnavailableReason = "Vector API kernels failed to load: " + e;
-                LOG.log(Level.WARNING, "sigbatch CPU engine: scalar kernels; " + simdUnavailableReason);
-                return ScalarF32Kernels.INSTANCE;
+                return 1;
             }
         }
     }

@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.Precision;
 import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.VerifyPolicy;
@@ -25,12 +26,14 @@ public final class CallRunner {
 
     private final BackendRegistry backends;
     private final VerifyPolicy verify;
+    private final Precision precision;
     private final int sampleSize;
     private final AtomicLong seed = new AtomicLong(0x5EED);
 
-    public CallRunner(BackendRegistry backends, VerifyPolicy verify, int sampleSize) {
+    public CallRunner(BackendRegistry backends, VerifyPolicy verify, Precision precision, int sampleSize) {
         this.backends = backends;
         this.verify = verify;
+        this.precision = precision;
         this.sampleSize = sampleSize;
     }
 
@@ -72,10 +75,10 @@ public final class CallRunner {
             timings = Timings.NONE;
         }
         long nanos = System.nanoTime() - t0;
-        Verifier.check(op, batch, snap, producer.id());
+        Verifier.check(precision, op, batch, snap, producer.id());
         String device = timings.device() != null ? timings.device() : producer.device();
         return new Provenance(producer.id(), device, op, dtype, n, fallbackFrom, fallbackReason, primaryDone,
-                verify, snap.size(), nanos, timings.transferNanos(), timings.kernelNanos());
+                verify, snap.size(), nanos, timings.transferNanos(), timings.kernelNanos(), precision);
     }
 
     /** The checked batch; each message names the operand by its role ({@code x}, {@code gradOut}, {@code d}, ...). */

@@ -3,6 +3,7 @@ package org.sigbatch.internal;
 import java.util.SplittableRandom;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.Precision;
 import org.sigbatch.VerificationException;
 import org.sigbatch.VerifyPolicy;
 import org.sigbatch.reference.DoubleDouble;
@@ -19,14 +20,9 @@ public final class Verifier {
     private Verifier() {
     }
 
-    /** ULP bound of each op's outputs, the same for float32 and float64. */
+    /** ULP bound of each op's outputs under {@link Precision#ACCURATE}, the same for float32 and float64. */
     public static double bound(Op op, int output) {
-        return switch (op) {
-            case SIGMOID -> 1.0;
-            case DERIVATIVE -> 2.0;
-            case FUSED -> output == 0 ? 1.0 : 2.0;
-            case BACKWARD, BACKWARD_FROM_OUTPUT -> 3.0;
-        };
+        return Precision.ACCURATE.bound(op, output);
     }
 
     /** Reference value of output {@code output} of {@code op} for inputs (a, b), float32 inputs. */
@@ -106,14 +102,19 @@ public final class Verifier {
         return v;
     }
 
-    /** Compares outputs with the reference; throws {@link VerificationException} at the first element over its bound. */
+    /** {@link #check(Precision, Op, Batch, Snapshot, String)} under ACCURATE. */
     public static void check(Op op, Batch b, Snapshot s, String backend) {
+        check(Precision.ACCURATE, op, b, s, backend);
+    }
+
+    /** Compares outputs with the reference; throws {@link VerificationException} at the first element over the tier's bound. */
+    public static void check(Precision precision, Op op, Batch b, Snapshot s, String backend) {
         if (s.size() == 0) {
             return;
         }
         for (int out = 0; out < op.outputs(); out++) {
             double[] actual = gather(b.out(out), s.indices(), b.length());
-            double bound = bound(op, out);
+            double bound = precision.bound(op, out);
             for (int i = 0; i < s.size(); i++) {
                 double a = s.inputs()[0][i];
                 double g = op.inputs() > 1 ? s.inputs()[1][i] : 0;

@@ -8,51 +8,61 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Special values, in-place and offset windows, NaN payloads and bad windows for the float64 kernels. */
 public class F64KernelBehaviourTest {
-    private static final F64Kernels K = AccurateF64Kernels.INSTANCE;
-
-    @Test
-    void isTheBestF64() {
-        assertSame(AccurateF64Kernels.INSTANCE, Kernels.bestF64());
-        assertEquals("table-dd", Kernels.bestF64().name());
+    static Stream<F64Kernels> kernels() {
+        return Kernels.f64Candidates().stream().filter(Kernels.F64Candidate::present).map(Kernels.F64Candidate::kernels);
     }
 
-    private static double sig(double x) {
+    @Test
+    void theSimdKernelsAreTheBestF64WhenTheVectorModuleIsPresent() {
+        assertTrue(Kernels.vectorApiPresent(), "tests run with --add-modules jdk.incubator.vector");
+        assertEquals("simd", Kernels.f64Candidates().get(0).id());
+        assertSame(Kernels.f64Candidates().get(0).kernels(), Kernels.bestF64(), "absent: " + Kernels.f64Candidates().get(0).absentReason());
+        assertTrue(Kernels.bestF64().name().startsWith("simd-"), Kernels.bestF64().name());
+        assertSame(AccurateF64Kernels.INSTANCE, Kernels.f64Candidates().get(1).kernels());
+    }
+
+    private static double sig(F64Kernels K, double x) {
         double[] y = new double[1];
         K.sigmoid(new double[] {x}, 0, y, 0, 1);
         return y[0];
     }
 
-    private static double der(double x) {
+    private static double der(F64Kernels K, double x) {
         double[] d = new double[1];
         K.derivative(new double[] {x}, 0, d, 0, 1);
         return d[0];
     }
 
-    @Test
-    void specialValues() {
-        assertEquals(0.5, sig(0.0));
-        assertEquals(0.5, sig(-0.0));
-        assertEquals(0.25, der(0.0));
-        assertEquals(0.25, der(-0.0));
-        assertEquals(1.0, sig(Double.POSITIVE_INFINITY));
-        assertEquals(0.0, sig(Double.NEGATIVE_INFINITY));
-        assertEquals(0.0, der(Double.POSITIVE_INFINITY));
-        assertEquals(0.0, der(Double.NEGATIVE_INFINITY));
-        assertEquals(1.0, sig(Double.MAX_VALUE));
-        assertEquals(0.0, sig(-Double.MAX_VALUE));
-        assertEquals(0.0, der(Double.MAX_VALUE));
-        assertEquals(Double.MIN_VALUE, sig(-745.0)); // subnormal, not flushed
-        assertEquals(Double.MIN_VALUE, der(745.0));
-        assertEquals(0.0, sig(-745.2));
-        assertTrue(sig(-709) > 0 && sig(-709) < Double.MIN_NORMAL);
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void specialValues(F64Kernels K) {
+        assertEquals(0.5, sig(K, 0.0));
+        assertEquals(0.5, sig(K, -0.0));
+        assertEquals(0.25, der(K, 0.0));
+        assertEquals(0.25, der(K, -0.0));
+        assertEquals(1.0, sig(K, Double.POSITIVE_INFINITY));
+        assertEquals(0.0, sig(K, Double.NEGATIVE_INFINITY));
+        assertEquals(0.0, der(K, Double.POSITIVE_INFINITY));
+        assertEquals(0.0, der(K, Double.NEGATIVE_INFINITY));
+        assertEquals(1.0, sig(K, Double.MAX_VALUE));
+        assertEquals(0.0, sig(K, -Double.MAX_VALUE));
+        assertEquals(0.0, der(K, Double.MAX_VALUE));
+        assertEquals(Double.MIN_VALUE, sig(K, -745.0)); // subnormal, not flushed
+        assertEquals(Double.MIN_VALUE, der(K, 745.0));
+        assertEquals(0.0, sig(K, -745.2));
+        assertTrue(sig(K, -709) > 0 && sig(K, -709) < Double.MIN_NORMAL);
     }
 
-    @Test
-    void nanPayloadsStayNaN() {
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void nanPayloadsStayNaN(F64Kernels K) {
         double[] nans = {Double.NaN, Double.longBitsToDouble(0x7ff0000000000001L), Double.longBitsToDouble(0xfff8000000000abcL),
             Double.longBitsToDouble(0x7fffffffffffffffL), Double.longBitsToDouble(0xfff0000000000001L)};
         int n = nans.length;
@@ -99,8 +109,9 @@ public class F64KernelBehaviourTest {
     }
 
     /** Every op in place (output window == input window) and at offsets gives the out-of-place bits. */
-    @Test
-    void inPlaceAndOffsets() {
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void inPlaceAndOffsets(F64Kernels K) {
         int n = 1003;
         int off = 7;
         double[] x = inputs(n);
@@ -163,8 +174,9 @@ public class F64KernelBehaviourTest {
         }
     }
 
-    @Test
-    void zeroLengthAndBadWindows() {
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void zeroLengthAndBadWindows(F64Kernels K) {
         double[] x = new double[4];
         K.sigmoid(x, 4, x, 4, 0); // empty window at the end is fine
         assertThrows(IllegalArgumentException.class, () -> K.sigmoid(x, 2, new double[4], 0, 3));

@@ -23,7 +23,7 @@ import org.sigbatch.cpu.HasScalarTwin;
  * <p>The whole computation is written out inside each loop: a helper method taking vectors is not
  * reliably inlined by C2, and then every vector becomes a heap object (docs/notes.md: 5–70 Melem/s).
  */
-public final class VectorF32Kernels implements F32Kernels, HasScalarTwin<F32Kernels> {
+public final class VectorF32Kernels extends ModeF32Kernels implements HasScalarTwin<F32Kernels> {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     private static final int L = D.length();
@@ -33,12 +33,17 @@ public final class VectorF32Kernels implements F32Kernels, HasScalarTwin<F32Kern
     static final double LN2_LO = 2.3190468138462996e-17;  // ln 2 − LN2_HI
     /** 1.5·2^52: adding it rounds to an integer held in the low mantissa bits. */
     static final double SHIFT = 6755399441055744.0;
-    /** Below −120 exp(a) < 2^-173: σ and σ' round to 0 in float; clamping keeps 2^k a normal double. */
-    static final double A_MIN = -120.0;
+    /**
+     * Below −200 exp(a) &lt; 2^-288, so even g·σ' rounds to 0 in float for every finite float g (|g| &lt; 2^128);
+     * clamping keeps 2^k a normal double. (−120 was enough for σ and σ' but not for backward with |g| ≥ 2^20.)
+     * Shared with the scalar twin, which must stay bit-identical.
+     */
+    static final double A_MIN = -200.0;
     static final double C2 = 1.0 / 2, C3 = 1.0 / 6, C4 = 1.0 / 24, C5 = 1.0 / 120, C6 = 1.0 / 720,
             C7 = 1.0 / 5040, C8 = 1.0 / 40320, C9 = 1.0 / 362880;
 
     private VectorF32Kernels() {
+        super(L, VectorF32Kernels::loop);
     }
 
     /** Called reflectively by {@link org.sigbatch.cpu.Kernels} only when the Vector API module is present. */
@@ -60,64 +65,11 @@ public final class VectorF32Kernels implements F32Kernels, HasScalarTwin<F32Kern
         return F64InsideTwinKernels.INSTANCE;
     }
 
-    private static final int SIG = 0, DER = 1, FUSED = 2, BWD = 3;
-
-    @Override
-    public void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        withTail(SIG, x, xo, null, 0, y, yo, null, 0, n);
-    }
-
-    @Override
-    public void derivative(float[] x, int xo, float[] d, int dOff, int n) {
-        withTail(DER, x, xo, null, 0, d, dOff, null, 0, n);
-    }
-
-    @Override
-    public void fused(float[] x, int xo, float[] y, int yo, float[] d, int dOff, int n) {
-        withTail(FUSED, x, xo, null, 0, y, yo, d, dOff, n);
-    }
-
-    @Override
-    public void backward(float[] x, int xo, float[] g, int go, float[] out, int oo, int n) {
-        withTail(BWD, x, xo, g, go, out, oo, null, 0, n);
-    }
-
-    private static final int BFO = 4;
-
-    /**
-     * Runs the unmasked loop over whole vectors, then the last {@code n % L} elements through the same
-     * loop on zero-padded copies: masked loads and stores halve the speed of the main loop on AVX-512
-     * (measured), and this keeps every element's arithmetic identical wherever it sits.
-     */
-    private static void withTail(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
-        java.util.Objects.checkFromIndexSize(xo, n, x.length);
-        java.util.Objects.checkFromIndexSize(o0o, n, o0.length);
-        int main = n - n % L;
+    private static void loop(int mode, float[] x, int xo, float[] g, int go, float[] o0, int o0o, float[] o1, int o1o, int n) {
         if (mode == BFO) {
-            fromY(x, xo, g, go, o0, o0o, main);
+            fromY(x, xo, g, go, o0, o0o, n);
         } else {
-            fromX(mode, x, xo, g, go, o0, o0o, o1, o1o, main);
-        }
-        int rem = n - main;
-        if (rem == 0) {
-            return;
-        }
-        float[] tx = new float[L];
-        float[] tg = g == null ? null : new float[L];
-        float[] t0 = new float[L];
-        float[] t1 = o1 == null ? null : new float[L];
-        System.arraycopy(x, xo + main, tx, 0, rem);
-        if (g != null) {
-            System.arraycopy(g, go + main, tg, 0, rem);
-        }
-        if (mode == BFO) {
-            fromY(tx, 0, tg, 0, t0, 0, L);
-        } else {
-            fromX(mode, tx, 0, tg, 0, t0, 0, t1, 0, L);
-        }
-        System.arraycopy(t0, 0, o0, o0o + main, rem);
-        if (o1 != null) {
-            System.arraycopy(t1, 0, o1, o1o + main, rem);
+            fromX(mode, x, xo, g, go, o0, o0o, o1, o1o, n);
         }
     }
 
@@ -166,11 +118,6 @@ public final class VectorF32Kernels implements F32Kernels, HasScalarTwin<F32Kern
                 ((FloatVector) der.convertShape(VectorOperators.D2F, F, 0)).intoArray(o0, o0o + i);
             }
         }
-    }
-
-    @Override
-    public void backwardFromOutput(float[] y, int yo, float[] g, int go, float[] out, int oo, int n) {
-        withTail(BFO, y, yo, g, go, out, oo, null, 0, n);
     }
 
     private static void fromY(float[] y, int yo, float[] g, int go, float[] out, int oo, int n) {
