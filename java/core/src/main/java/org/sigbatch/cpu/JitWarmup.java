@@ -21,11 +21,11 @@ import java.util.function.IntConsumer;
  * loop and later calls do not hit uncommon traps). Meanwhile the CPU backend computes with a stand-in:
  * the kernel's {@linkplain HasScalarTwin bit-identical scalar twin} if it has one, else the portable
  * scalar kernels. Criterion for "warm": for every op, in 3 rounds (not necessarily consecutive), 16
- * calls of the SIMD kernel took less time than the fastest round so far of the same 16 calls of the
+ * calls of the SIMD kernel took less than twice the fastest round so far of the same 16 calls of the
  * stand-in. Noise (preemption on a busy machine) only ever adds time, so comparing against the
  * stand-in's minimum cannot be fooled into "warm", and counting wins without requiring them to be
  * consecutive lets a loaded machine get there (interpreted SIMD code is 100–1000× slower than the
- * stand-in, compiled SIMD code about 4× faster). Cap: {@value #CAP_SECONDS} s; a kernel that is still not faster than its
+ * stand-in, compiled SIMD code about 1–4× faster). Cap: {@value #CAP_SECONDS} s; a kernel that is still not within 2× of its
  * stand-in then (JIT off, e.g. {@code -Xint}) is given up on with a warning, and the stand-in stays.
  *
  * <p>Plain-Java kernels need none of this (C1 compiles them in milliseconds): {@link #of} returns
@@ -35,6 +35,13 @@ public final class JitWarmup {
     private static final System.Logger LOG = System.getLogger("org.sigbatch");
     static final int CAP_SECONDS = 60;
     private static final int ROUNDS_FASTER = 3;
+    /**
+     * "Compiled" means within 2× of the stand-in's best, not faster than it: for a memory-trivial op such as
+     * backwardFromOutput (g·y·(1−y)) C2 auto-vectorizes the scalar stand-in to the same speed as the SIMD
+     * kernel (measured: 2.0 µs against 2.0 µs per round), so "faster" never came on some runs and the warm-up
+     * gave up after 60 s. Uncompiled Vector API code is 100–1000× slower, so a 2× margin still separates them.
+     */
+    private static final int COMPILED_MARGIN = 2;
     private static final int CALLS = 8; // per round, op and kernel: CALLS calls of 64 and CALLS of 67 elements
     /** 2·CALLS·STAND_IN_ROUNDS = 320 calls per op: past C1's invocation threshold (200). */
     private static final int STAND_IN_ROUNDS = 20;
@@ -55,6 +62,7 @@ public final class JitWarmup {
     private volatile State state;
     private volatile long startNanos;
     private volatile long tookNanos = -1;
+    private volatile String coldOps = "";
 
     private JitWarmup(String kernel, Object standIn, String standInName, boolean bitIdentical, IntConsumer[] hotOps, IntConsumer[] standInOps) {
         this.kernel = kernel;
@@ -196,7 +204,7 @@ public final class JitWarmup {
     public String status() {
         return switch (state) {
             case WARM -> standIn == null ? "not needed" : String.format(Locale.ROOT, "done: %s compiled after %.2f s", kernel, tookNanos / 1e9);
-            case GAVE_UP -> "gave up after " + CAP_SECONDS + " s: " + kernel + " is not faster than " + standInName + "; using " + standInName;
+            case GAVE_UP -> "gave up after " + CAP_SECONDS + " s: " + kernel + " is not within 2× of " + standInName + coldOps + "; using " + standInName;
             case NEVER -> "off (cpu.warmup=never): " + standInName + " computes everything";
             case WARMING -> String.format(Locale.ROOT, "in progress for %.2f s; %s computes meanwhile", (System.nanoTime() - startNanos) / 1e9, standInName);
         };
@@ -214,7 +222,9 @@ public final class JitWarmup {
     private void run() {
         int[] faster = new int[hotOps.length];
         long[] standInBest = new long[hotOps.length];
+        long[] hotBest = new long[hotOps.length];
         java.util.Arrays.fill(standInBest, Long.MAX_VALUE);
+        java.util.Arrays.fill(hotBest, Long.MAX_VALUE);
         try {
             // the stand-in first: callers run it until the SIMD kernel is ready, and its C1 compile must not
             // queue behind the hundreds of Vector API methods the SIMD warm-up is about to send to the JIT
@@ -230,8 +240,9 @@ public final class JitWarmup {
                         continue; // this op is warm: compiled code stays compiled
                     }
                     long hot = time(hotOps[op]);
+                    hotBest[op] = Math.min(hotBest[op], hot);
                     standInBest[op] = Math.min(standInBest[op], time(standInOps[op]));
-                    if (hot < standInBest[op]) {
+                    if (hot < COMPILED_MARGIN * standInBest[op]) {
                         faster[op]++;
                     }
                     all &= faster[op] >= ROUNDS_FASTER;
@@ -243,6 +254,7 @@ public final class JitWarmup {
                     return;
                 }
                 if (elapsed > CAP_SECONDS * 1_000_000_000L) {
+                    coldOps = describeCold(faster, hotBest, standInBest);
                     state = State.GAVE_UP;
                     LOG.log(Level.WARNING, "sigbatch CPU engine: JIT warm-up " + status() + " (is the JIT off or limited, e.g. -Xint or -XX:TieredStopAtLevel=1?)");
                     return;
@@ -255,6 +267,20 @@ public final class JitWarmup {
             finished.countDown();
         }
     }
+
+    /** Which ops never beat the stand-in, with both best times, so a give-up can be diagnosed from its message. */
+    private static String describeCold(int[] faster, long[] hotBest, long[] standInBest) {
+        StringBuilder b = new StringBuilder();
+        for (int op = 0; op < faster.length; op++) {
+            if (faster[op] < ROUNDS_FASTER) {
+                b.append(b.isEmpty() ? " (" : ", ").append(OP_NAMES[op]).append(String.format(Locale.ROOT,
+                        ": %d of %d rounds within 2×, best %.1f µs against %.1f µs", faster[op], ROUNDS_FASTER, hotBest[op] / 1e3, standInBest[op] / 1e3));
+            }
+        }
+        return b.isEmpty() ? "" : b.append(')').toString();
+    }
+
+    private static final String[] OP_NAMES = {"sigmoid", "derivative", "fused", "backward", "backwardFromOutput"};
 
     private static long time(IntConsumer op) {
         long t0 = System.nanoTime();
