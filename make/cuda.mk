@@ -31,7 +31,7 @@ fatbin:
 host-check:
 	@test -n "$(NVCC)" || { echo "nvcc not found"; exit 1; }
 	@mkdir -p target
-	$(NVCC) -O2 -std=c++17 -Xcompiler -ffp-contract=off,-pthread -o target/host_check kernels-cuda/test/host_check.cu -lquadmath
+	$(NVCC) -O2 -std=c++17 -Xcompiler -ffp-contract=off,-pthread,-march=native -o target/host_check kernels-cuda/test/host_check.cu -lquadmath
 	target/host_check $(HOST_CHECK_MODE)
 
 gpu-bundle:

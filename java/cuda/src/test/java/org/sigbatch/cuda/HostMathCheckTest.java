@@ -26,7 +26,7 @@ class HostMathCheckTest {
     static Map<String, Double> run(String... args) throws Exception {
         Path nvcc = Toolchain.requireNvcc();
         Path exe = Toolchain.work().resolve("host_check");
-        var build = Toolchain.run(Toolchain.root(), 600, nvcc.toString(), "-O2", "-std=c++17", "-Xcompiler", "-ffp-contract=off,-pthread",
+        var build = Toolchain.run(Toolchain.root(), 600, nvcc.toString(), "-O2", "-std=c++17", "-Xcompiler", "-ffp-contract=off,-pthread,-march=native",
                 "-o", exe.toString(), "kernels-cuda/test/host_check.cu", "-lquadmath");
         assertEquals(0, build.exit(), "host_check did not build:\n" + build.output());
         String[] cmd = new String[args.length + 1];
