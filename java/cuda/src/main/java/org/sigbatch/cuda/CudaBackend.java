@@ -401,7 +401,7 @@ public final class CudaBackend implements Backend {
         }
         pipelines++;
         try {
-            return new CudaStaging(kernels, slots, bufferBytes);
+            return new CudaStaging(kernels, slots, bufferBytes, memory);
         } catch (RuntimeException e) {
             pipelines--;
             throw e;
