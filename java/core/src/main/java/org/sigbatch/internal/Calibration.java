@@ -69,11 +69,20 @@ public final class Calibration {
     }
 
     /** The cost line of {@code b} for calls like {@code op} on {@code dtype}: from memory, the cache, or a probe now. */
-    public synchronized CostModel.Line line(Backend b, Op op, DType requested) {
+    public CostModel.Line line(Backend b, Op op, DType requested) {
         // a dtype without host arrays of its own is measured as float32, the narrowest probe there is
         DType dtype = requested == DType.F64 ? DType.F64 : DType.F32;
         CostModel.OpClass c = CostModel.OpClass.of(op);
         String mem = b.id() + "/" + name(c, dtype);
+        Known k = known.get(mem);
+        if (k != null && (k.retryAt() == 0 || System.nanoTime() < k.retryAt())) {
+            return k.line(); // every call but the first few: no lock
+        }
+        return measure(b, c, dtype, mem);
+    }
+
+    /** One probe at a time: concurrent first calls wait for it rather than probe the device together. */
+    private synchronized CostModel.Line measure(Backend b, CostModel.OpClass c, DType dtype, String mem) {
         Known k = known.get(mem);
         if (k != null && (k.retryAt() == 0 || System.nanoTime() < k.retryAt())) {
             return k.line();
