@@ -160,6 +160,22 @@ class CalibrationTest {
         return Path.of(d.substring(d.indexOf("cached in ") + "cached in ".length()));
     }
 
+    @Test
+    void constantsFromAGpuRunReplaceTheProbe(@TempDir Path dir) {
+        Timed gpu = new Timed("gpu", 50_000, 1.0);
+        Calibration cal = Calibration.of(Map.of("cost.cache", dir.toString(), "cost.gpu.TWO_ARRAYS.F32", "4096 60000 262144 86000"));
+        CostModel.Line l = cal.line(gpu, Op.SIGMOID, DType.F32);
+        assertEquals(0, gpu.calls.get(), "no probe");
+        assertEquals(CostModel.fit(4096, 60000, 262144, 86000), l);
+        assertTrue(list(dir).isEmpty(), "given lines are not cached");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Calibration.of(Map.of("cost.gpu.TWO_ARRAYS.F32", "fast")));
+        assertTrue(e.getMessage().contains("cost.gpu.TWO_ARRAYS.F32 must be 'n1 t1 n2 t2'"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Calibration.of(Map.of("cost.gpu.SIGMOID.F32", "4096 1 262144 2")));
+        assertTrue(e.getMessage().contains("unknown option cost.gpu.SIGMOID.F32"), e.getMessage());
+    }
+
     /** AUTO through the registry: the CPU below the crossing, the accelerator above, from measured lines. */
     @Test
     void autoPicksTheLowestPredictedTime(@TempDir Path dir) {
