@@ -26,7 +26,8 @@ import java.util.function.IntConsumer;
  * stand-in's minimum cannot be fooled into "warm", and counting wins without requiring them to be
  * consecutive lets a loaded machine get there (interpreted SIMD code is 100–1000× slower than the
  * stand-in, compiled SIMD code about 1–4× faster). Cap: {@value #CAP_SECONDS} s; a kernel that is still not within 2× of its
- * stand-in then (JIT off, e.g. {@code -Xint}) is given up on with a warning, and the stand-in stays.
+ * stand-in then is reported late with a warning and {@link #await()} returns, but the thread keeps trying slowly (see
+ * {@link State}); after {@value #GIVE_UP_SECONDS} s it gives up and the stand-in stays.
  *
  * <p>Plain-Java kernels need none of this (C1 compiles them in milliseconds): {@link #of} returns
  * {@link #NONE} for kernels outside the {@code org.sigbatch.cpu.simd} package.
@@ -50,7 +51,16 @@ public final class JitWarmup {
     /** For kernels that need no warm-up. */
     public static final JitWarmup NONE = new JitWarmup("none", null, "none", false, new IntConsumer[0], new IntConsumer[0]);
 
-    private enum State { WARMING, WARM, GAVE_UP, NEVER }
+    /**
+     * After the cap waiters stop waiting, but the thread keeps trying, one round every {@value #LATE_PAUSE_MS} ms, for up
+     * to {@value #GIVE_UP_SECONDS} s. Why: in a busy JVM the one C2 compiler thread of a 2-core machine can be held by
+     * someone else's large compile for over a minute (seen in the test JVM: C2 compiled nothing from 14 s to 84 s
+     * while it was busy with the double-double reference), and a permanent give-up would leave the process on the
+     * stand-in for its whole life. The late rounds cost about 1% of a core.
+     */
+    private enum State { WARMING, LATE, WARM, GAVE_UP, NEVER }
+    static final int GIVE_UP_SECONDS = 600;
+    private static final int LATE_PAUSE_MS = 250;
 
     private final String kernel;
     private final Object standIn;
@@ -59,6 +69,8 @@ public final class JitWarmup {
     private final IntConsumer[] hotOps;
     private final IntConsumer[] standInOps;
     private final CountDownLatch finished = new CountDownLatch(1);
+    private long capNanos = CAP_SECONDS * 1_000_000_000L;
+    private long giveUpNanos = GIVE_UP_SECONDS * 1_000_000_000L;
     private volatile State state;
     private volatile long startNanos;
     private volatile long tookNanos = -1;
@@ -111,6 +123,14 @@ public final class JitWarmup {
         JitWarmup w = new JitWarmup(kernel, standIn, kernel + "-stand-in", bitIdentical, new IntConsumer[0], new IntConsumer[0]);
         w.startNanos = System.nanoTime();
         return w;
+    }
+
+    /** For tests: a running warm-up over the given ops, with a short cap and give-up time. */
+    static JitWarmup startForTest(IntConsumer[] hotOps, IntConsumer[] standInOps, long capNanos, long giveUpNanos) {
+        JitWarmup w = new JitWarmup("test-kernel", new Object(), "test-stand-in", true, hotOps, standInOps);
+        w.capNanos = capNanos;
+        w.giveUpNanos = giveUpNanos;
+        return w.start();
     }
 
     void markWarm() {
@@ -191,7 +211,7 @@ public final class JitWarmup {
         return state == State.NEVER ? "no JIT warm-up (cpu.warmup=never): all by " + standInName + same : "JIT warm-up: part by " + standInName + same;
     }
 
-    /** Blocks until the kernel is warm or given up on (at most about {@value #CAP_SECONDS} s after the start). */
+    /** Blocks until the kernel is warm, or at most about {@value #CAP_SECONDS} s after the start (it may still get warm later). */
     public void await() {
         try {
             finished.await();
@@ -204,10 +224,15 @@ public final class JitWarmup {
     public String status() {
         return switch (state) {
             case WARM -> standIn == null ? "not needed" : String.format(Locale.ROOT, "done: %s compiled after %.2f s", kernel, tookNanos / 1e9);
-            case GAVE_UP -> "gave up after " + CAP_SECONDS + " s: " + kernel + " is not within 2× of " + standInName + coldOps + "; using " + standInName;
+            case LATE -> "not compiled after " + seconds(capNanos) + " s, still trying: " + kernel + " is not within 2× of " + standInName + coldOps + "; " + standInName + " computes meanwhile";
+            case GAVE_UP -> "gave up after " + seconds(giveUpNanos) + " s: " + kernel + " is not within 2× of " + standInName + coldOps + "; using " + standInName;
             case NEVER -> "off (cpu.warmup=never): " + standInName + " computes everything";
             case WARMING -> String.format(Locale.ROOT, "in progress for %.2f s; %s computes meanwhile", (System.nanoTime() - startNanos) / 1e9, standInName);
         };
+    }
+
+    private static String seconds(long nanos) {
+        return nanos % 1_000_000_000L == 0 ? Long.toString(nanos / 1_000_000_000L) : String.format(Locale.ROOT, "%.1f", nanos / 1e9);
     }
 
     private JitWarmup start() {
@@ -249,17 +274,30 @@ public final class JitWarmup {
                 }
                 long elapsed = System.nanoTime() - startNanos;
                 if (all) {
+                    boolean late = state == State.LATE;
                     markWarm();
-                    LOG.log(Level.DEBUG, () -> "sigbatch CPU engine: " + status());
+                    LOG.log(late ? Level.INFO : Level.DEBUG, () -> "sigbatch CPU engine: JIT warm-up " + status());
                     return;
                 }
-                if (elapsed > CAP_SECONDS * 1_000_000_000L) {
+                if (elapsed > giveUpNanos) {
                     coldOps = describeCold(faster, hotBest, standInBest);
                     state = State.GAVE_UP;
-                    LOG.log(Level.WARNING, "sigbatch CPU engine: JIT warm-up " + status() + " (is the JIT off or limited, e.g. -Xint or -XX:TieredStopAtLevel=1?)");
+                    LOG.log(Level.WARNING, "sigbatch CPU engine: JIT warm-up " + status() + " (is the JIT off or limited, e.g. -XX:TieredStopAtLevel=1?)");
                     return;
                 }
+                if (elapsed > capNanos) {
+                    if (state == State.WARMING) {
+                        coldOps = describeCold(faster, hotBest, standInBest);
+                        state = State.LATE;
+                        finished.countDown(); // waiters go on with the stand-in; this thread keeps trying
+                        LOG.log(Level.WARNING, "sigbatch CPU engine: JIT warm-up " + status() + " (C2 busy elsewhere, or the JIT limited, e.g. -XX:TieredStopAtLevel=1?)");
+                    }
+                    Thread.sleep(LATE_PAUSE_MS);
+                }
             }
+        } catch (InterruptedException e) {
+            state = State.GAVE_UP;
+            Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
             state = State.GAVE_UP;
             LOG.log(Level.WARNING, "sigbatch CPU engine: JIT warm-up of " + kernel + " failed; using " + standInName, e);

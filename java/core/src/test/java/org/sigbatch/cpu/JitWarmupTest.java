@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -103,19 +107,63 @@ class JitWarmupTest {
     }
 
     @Test
-    void warmUpEndsWithTheSimdKernelCompiledAndCallsNoLongerUseTheStandIn() {
-        try (Sigmoid s = Sigmoid.builder().backend(BackendKind.CPU).build()) {
-            s.warmUp();
-            String status = s.describe("cpu").get("float32 JIT warm-up");
-            assertNotNull(status, s.describe("cpu").toString());
-            assertTrue(status.startsWith("done"), status); // not "gave up": the SIMD kernel got compiled
-            String f64 = s.describe("cpu").get("float64 JIT warm-up");
-            assertNotNull(f64, s.describe("cpu").toString());
-            assertTrue(f64.startsWith("done") || f64.equals("not needed"), f64);
-            float[] x = random(1 << 17);
-            Provenance p = s.sigmoid(x, new float[x.length]);
-            assertFalse(p.device().contains("JIT warm-up"), p.device());
+    void inAFreshJvmWarmUpEndsWithTheSimdKernelsCompiledAndCallsNoLongerUseTheStandIn() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                WarmupProbe.class.getName()).redirectErrorStream(true).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            assertTrue(p.waitFor(JitWarmup.CAP_SECONDS + 60, TimeUnit.SECONDS), "the probe JVM did not finish");
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            p.destroyForcibly();
         }
+        assertEquals(0, p.exitValue(), out);
+        String f32 = line(out, "f32=");
+        String f64 = line(out, "f64=");
+        assertTrue(f32.startsWith("done"), out); // not "not compiled after" or "gave up": C2 compiled the SIMD kernel
+        assertTrue(f64.startsWith("done") || f64.equals("not needed"), out);
+        assertFalse(line(out, "device=").contains("JIT warm-up"), out);
+    }
+
+    private static String line(String out, String prefix) {
+        return out.lines().filter(l -> l.startsWith(prefix)).findFirst().map(l -> l.substring(prefix.length()))
+                .orElseThrow(() -> new AssertionError("no " + prefix + " line in: " + out));
+    }
+
+    @Test
+    void aLateWarmUpReleasesWaitersAtTheCapAndStillGetsWarmLater() {
+        long t0 = System.nanoTime();
+        long compiledAt = t0 + 600_000_000L; // the "JIT" compiles the kernel 0.6 s in, past the 0.2 s cap
+        IntConsumer hot = n -> {
+            if (System.nanoTime() < compiledAt) {
+                LockSupport.parkNanos(2_000_000); // uncompiled: far slower than the stand-in
+            }
+        };
+        IntConsumer standIn = n -> LockSupport.parkNanos(1_000);
+        JitWarmup w = JitWarmup.startForTest(new IntConsumer[] {hot}, new IntConsumer[] {standIn}, 200_000_000L, 30_000_000_000L);
+        w.await();
+        assertFalse(w.isWarm(), w.status());
+        assertTrue(w.status().startsWith("not compiled after 0.2 s, still trying") && w.status().contains("sigmoid: 0 of 3"), w.status());
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!w.isWarm() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(10_000_000);
+        }
+        assertTrue(w.isWarm(), w.status());
+        assertTrue(w.status().startsWith("done"), w.status());
+    }
+
+    @Test
+    void aKernelThatNeverGetsCompiledIsGivenUpOnAfterTheLimit() {
+        IntConsumer hot = n -> LockSupport.parkNanos(2_000_000);
+        IntConsumer standIn = n -> LockSupport.parkNanos(1_000);
+        JitWarmup w = JitWarmup.startForTest(new IntConsumer[] {hot}, new IntConsumer[] {standIn}, 100_000_000L, 400_000_000L);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!w.status().startsWith("gave up") && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(10_000_000);
+        }
+        assertTrue(w.status().startsWith("gave up after 0.4 s"), w.status());
+        assertFalse(w.isWarm());
     }
 
     @Test

@@ -13,7 +13,9 @@ import org.sigbatch.reference.Ulps;
 class Sweep32Test {
     @Test
     void vectorReferenceAgreesWithTheScalarReference() {
-        // every 1021st bit pattern (4.2M inputs) plus the specials: relative difference far below a float ULP
+        // every 1021st bit pattern (4.2M inputs) plus the specials: the difference in float ULPs of the value, which is what
+        // the sweep measures with. Not relative: below 2^-1022 (x < -708) both are double subnormals, 0 as floats, and
+        // differ by up to 2^-48 relative on AVX-512 (seen at x = -710.94), which is 2^-100 of a float ULP there.
         float[] x = new float[Sweep32.BLOCK];
         double[] ry = new double[x.length];
         double[] rd = new double[x.length];
@@ -29,24 +31,26 @@ class Sweep32Test {
             }
             Sweep32.reference(x, ry, rd);
             for (int i = 0; i < x.length; i++) {
-                worst = Math.max(worst, relDiff(ry[i], Reference.sigmoid(x[i])));
-                worst = Math.max(worst, relDiff(rd[i], Reference.derivative(x[i])));
+                worst = Math.max(worst, floatUlpDiff(ry[i], Reference.sigmoid(x[i])));
+                worst = Math.max(worst, floatUlpDiff(rd[i], Reference.derivative(x[i])));
                 n++;
             }
         }
-        System.out.printf("vector reference vs scalar reference: %d inputs, max relative difference %.3g (2^%.1f)%n", n, worst,
+        System.out.printf("vector reference vs scalar reference: %d inputs, max difference %.3g float ULP (2^%.1f)%n", n, worst,
                 Math.log(worst) / Math.log(2));
-        assertTrue(worst <= 0x1p-49, "vector reference differs from Reference by " + worst + " relative");
+        // the class comment promises 2^-26 of a float ULP: measured maxima are that close to the true ones
+        assertTrue(worst <= 0x1p-26, "vector reference differs from Reference by " + worst + " float ULP");
     }
 
-    private static double relDiff(double a, double b) {
+    /** |a − b| in ULPs of b rounded to float (2^-149 below the normal floats). */
+    private static double floatUlpDiff(double a, double b) {
         if (Double.isNaN(a) || Double.isNaN(b)) {
             return Double.isNaN(a) && Double.isNaN(b) ? 0 : Double.POSITIVE_INFINITY;
         }
         if (a == b) {
             return 0;
         }
-        return Math.abs(a - b) / Math.abs(b);
+        return Math.abs(a - b) / Math.ulp((float) b);
     }
 
     @Test
