@@ -205,9 +205,20 @@ public final class BackendRegistry implements AutoCloseable {
         return CostModel.cheapest(lines, n);
     }
 
-    /** The cost model's inputs for {@code sigbatch devices}. */
+    /** The cost model's inputs for {@code sigbatch devices}: measured lines, or why there are none. */
     public Map<String, String> costModel(String id) {
-        return calibration.describe(backend(id));
+        Backend b = backend(id);
+        boolean measured = b == cpu ? accelerators.stream().anyMatch(BackendRegistry::measured) : measured(b);
+        if (measured) {
+            return calibration.describe(b);
+        }
+        long be = b.breakEvenElements(Op.SIGMOID, DType.F32);
+        return Map.of("cost model", b == cpu ? "not needed (no accelerator here is measured against the CPU)"
+                : "not measured: " + (be == Long.MAX_VALUE ? "never taken by AUTO for host data" : "taken by AUTO from " + be + " elements (fixed)"));
+    }
+
+    private static boolean measured(Backend b) {
+        return b.breakEvenElements(Op.SIGMOID, DType.F32) == Backend.CALIBRATE || b.breakEvenElements(Op.SIGMOID, DType.F64) == Backend.CALIBRATE;
     }
 
     /** Closes every backend; the first failure (e.g. a leak report) is thrown, the others suppressed. */
