@@ -87,7 +87,7 @@ stage_exhaustive() {
 stage_bench() {
   local args
   if [ -n "${BENCH_ARGS:-}" ]; then args=$BENCH_ARGS
-  elif [ "$MODE" = quick ]; then args="CudaBench -p size=16777216,268435456 -f 1 -wi 2 -w 1 -i 3 -r 1"
+  elif [ "$MODE" = quick ]; then args="CudaBench -e endToEndDirectStaged -p size=16777216,268435456 -f 1 -wi 2 -w 1 -i 3 -r 1"
   else args="CudaBench"; fi
   rm -f "$OUT/bench/bench.json"
   # shellcheck disable=SC2086

@@ -17,8 +17,10 @@ package org.sigbatch;
  * @param verification   the verification applied to this call
  * @param verifiedElements number of elements compared with the CPU reference
  * @param nanos          wall time of the call in nanoseconds, verification excluded
- * @param transferNanos  time spent moving data between host and device, or -1 if not measured or not applicable
- * @param kernelNanos    time spent in device kernels, or -1 if not measured
+ * @param transferNanos  busy time of host-device copies: the union of their intervals over all streams
+ *                       (overlapping copies counted once), or -1 if not measured or not applicable
+ * @param kernelNanos    busy time of device kernels, the union of their intervals, or -1 if not measured;
+ *                       copies and kernels overlap, so compare each with {@code nanos} (wall time), not their sum
  * @param precision      the accuracy tier the result meets (the verifier checked against its bound)
  */
 public record Provenance(

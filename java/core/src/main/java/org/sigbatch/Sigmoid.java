@@ -214,9 +214,11 @@ public final class Sigmoid implements AutoCloseable {
         return backends.unavailable();
     }
 
-    /** Device description of an opened backend ({@code sigbatch devices}). */
+    /** Device description of an opened backend ({@code sigbatch devices}), then AUTO's cost-model inputs for it. */
     public Map<String, String> describe(String backendId) {
-        return backends.backend(backendId).describe();
+        Map<String, String> m = new java.util.LinkedHashMap<>(backends.backend(backendId).describe());
+        m.putAll(backends.costModel(backendId));
+        return m;
     }
 
     /**

@@ -81,8 +81,13 @@ public class CudaBench {
 
         @Setup(Level.Trial)
         public void open() {
-            cuda = openCuda();
+            cuda = openCuda(options());
             System.err.println("CudaBench on " + cuda.deviceName("cuda"));
+        }
+
+        /** Backend options of this state. */
+        java.util.Map<String, String> options() {
+            return java.util.Map.of();
         }
 
         @Setup(Level.Iteration)
@@ -107,7 +112,7 @@ public class CudaBench {
             if (calls > 0) {
                 String name = bp.getBenchmark().substring(bp.getBenchmark().lastIndexOf('.') + 1);
                 System.err.printf("CudaBench %s op=%s size=%s: %d measured calls; per call transfer %.3f ms, kernel %.3f ms"
-                        + " (CUDA events, summed over streams)%n", name, bp.getParam("op"), bp.getParam("size"), calls,
+                        + " (CUDA events: busy time, the union of the intervals over all streams)%n", name, bp.getParam("op"), bp.getParam("size"), calls,
                         transferNanos / 1e6 / calls, kernelNanos / 1e6 / calls);
             }
             if (cuda != null) {
@@ -116,9 +121,24 @@ public class CudaBench {
         }
     }
 
+    /** The CUDA backend with direct buffers staged like heap arrays, never registered for DMA. */
+    @State(Scope.Benchmark)
+    public static class GpuStaged extends Gpu {
+        @Override
+        java.util.Map<String, String> options() {
+            return java.util.Map.of("cuda.registerMinBytes", "-1");
+        }
+    }
+
     static Sigmoid openCuda() {
+        return openCuda(java.util.Map.of());
+    }
+
+    static Sigmoid openCuda(java.util.Map<String, String> options) {
         try {
-            return Sigmoid.builder().backend(BackendKind.CUDA).build();
+            Sigmoid.Builder b = Sigmoid.builder().backend(BackendKind.CUDA);
+            options.forEach(b::option);
+            return b.build();
         } catch (BackendUnavailableException e) {
             System.err.println("CUDA unavailable, CudaBench skipped: " + e.getMessage());
             throw new IllegalStateException("CUDA unavailable, CudaBench skipped: " + e.getMessage(), e);
@@ -218,9 +238,19 @@ public class CudaBench {
         return g.book(k.fused() ? g.cuda.fused(a.x, a.y, a.d) : g.cuda.sigmoid(a.x, a.y));
     }
 
-    /** From and to direct buffers. */
+    /** From and to direct buffers, registered for DMA for each call (cuMemHostRegister; no staging copy). */
     @Benchmark
     public Provenance endToEndDirect(Gpu g, Kernel k, OffHeap a) {
+        return direct(g, k, a);
+    }
+
+    /** The same through the pinned staging buffers (multi-threaded copies): is registering per call worth it? */
+    @Benchmark
+    public Provenance endToEndDirectStaged(GpuStaged g, Kernel k, OffHeap a) {
+        return direct(g, k, a);
+    }
+
+    private static Provenance direct(Gpu g, Kernel k, OffHeap a) {
         return g.book(k.fused() ? g.cuda.apply(Op.FUSED, Operand.of(a.x), Operand.of(a.y), Operand.of(a.d))
                 : g.cuda.apply(Op.SIGMOID, Operand.of(a.x), Operand.of(a.y)));
     }

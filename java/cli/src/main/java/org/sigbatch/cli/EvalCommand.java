@@ -256,7 +256,7 @@ final class EvalCommand extends BaseCommand {
                     tm.prepare() > 1_000_000 ? String.format(Locale.ROOT, "JIT warm-up %.3f s before the first chunk, ", tm.prepare() / 1e9) : "",
                     tm.read() / 1e9, sum.computeNanos / 1e9, sum.elements / (sum.computeNanos / 1e3), tm.write() / 1e9, tm.flush() / 1e9, sum.wallNanos / 1e9));
             if (sum.transferNanos > 0 || sum.kernelNanos > 0) {
-                sb.append(String.format(Locale.ROOT, " (transfer %.3f s, kernel %.3f s)", sum.transferNanos / 1e9, sum.kernelNanos / 1e9));
+                sb.append(String.format(Locale.ROOT, " (device busy: transfers %.3f s, kernels %.3f s, overlapping)", sum.transferNanos / 1e9, sum.kernelNanos / 1e9));
             }
         }
         sb.append(sum.fallbacks.isEmpty() ? "; no fallback" : "; " + sum.fallbacks.size() + " chunk(s) FELL BACK to the CPU");

@@ -137,7 +137,7 @@ final class RunCommand extends BaseCommand {
             out.printf(Locale.ROOT, "backend %s [%s]%s%n", p.backend(), p.device(), p.fellBack() ? " (FELL BACK from " + p.fallbackFrom() + ": " + p.fallbackReason() + ")" : ", no fallback");
             out.printf(Locale.ROOT, "time: median %s of %d calls (verification included), %s, %.2f GB/s%s%n", Format.time(med), t.length,
                     Format.rate(n / med), 3.0 * n * 4 / med / 1e9,
-                    p.transferNanos() >= 0 ? String.format(Locale.ROOT, "; last call: transfer %s, kernel %s", Format.time(p.transferNanos() / 1e9),
+                    p.transferNanos() >= 0 ? String.format(Locale.ROOT, "; last call: device busy with transfers %s, kernels %s (overlapping)", Format.time(p.transferNanos() / 1e9),
                             Format.time(p.kernelNanos() / 1e9)) : "");
             out.printf(Locale.ROOT, "verified %d sampled elements per call on the CPU reference: ok%n", p.verifiedElements());
             out.printf(Locale.ROOT, "max error over all %d elements (precision %s): σ %.4f ULP at x=%s (bound %s) %s; σ' %.4f ULP at x=%s (bound %s) %s%n",

@@ -28,6 +28,7 @@ class OtherCommandsTest {
         }
         assertTrue(r.out().contains("\ncpu:\n  threads"), "describe() facts of the CPU:\n" + r.out());
         assertTrue(r.out().contains("auto would choose"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\s+cost model\\s+\\S.*")), "the cost model's state per backend:\n" + r.out());
     }
 
     @Test

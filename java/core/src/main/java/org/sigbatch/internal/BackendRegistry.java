@@ -15,6 +15,7 @@ import org.sigbatch.Op;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendProvider;
 import org.sigbatch.spi.Closer;
+import org.sigbatch.spi.CostModel;
 
 /**
  * The backends of one evaluator: discovers the providers, opens the CPU backend and the requested
@@ -31,9 +32,12 @@ public final class BackendRegistry implements AutoCloseable {
     /** Non-CPU backends that opened, best rank first. */
     private final List<Backend> accelerators;
     private final Map<String, String> unavailable;
+    private final Calibration calibration;
 
-    private BackendRegistry(String requested, Backend cpu, List<Backend> accelerators, Map<String, String> unavailable) {
+    private BackendRegistry(String requested, Backend cpu, List<Backend> accelerators, Map<String, String> unavailable,
+            Calibration calibration) {
         this.requested = requested;
+        this.calibration = calibration;
         this.cpu = cpu;
         this.accelerators = List.copyOf(accelerators);
         this.unavailable = Collections.unmodifiableMap(unavailable);
@@ -102,7 +106,7 @@ public final class BackendRegistry implements AutoCloseable {
             String reason = down.getOrDefault(requested, "no provider for it on the class path (add the sigbatch-" + requested + " module)");
             throw new BackendUnavailableException(requested, reason);
         }
-        return new BackendRegistry(requested, cpuBackend, accel, down);
+        return new BackendRegistry(requested, cpuBackend, accel, down, Calibration.of(options));
     }
 
     private static boolean isWellKnown(String id) {
@@ -159,8 +163,9 @@ public final class BackendRegistry implements AutoCloseable {
 
     /**
      * The backend for a call: the owner of its device arrays if any; else the requested one; for
-     * auto the best accelerator that supports the op and dtype and whose break-even size the batch
-     * reaches, else the CPU.
+     * auto, among the accelerators that support the op and dtype, the first (by rank) with a fixed
+     * break-even size the batch reaches, else whichever of the CPU and the accelerators that AUTO
+     * measures ({@link Backend#CALIBRATE}) has the lowest predicted time ({@link CostModel}).
      */
     public Backend select(Op op, DType dtype, long n, String deviceOwner) {
         if (deviceOwner != null) {
@@ -170,8 +175,18 @@ public final class BackendRegistry implements AutoCloseable {
             return cpu;
         }
         boolean auto = requested.equals(AUTO);
+        List<Backend> measured = new ArrayList<>();
         for (Backend b : accelerators) {
-            if (b.supports(op, dtype) && (!auto || n >= b.breakEvenElements(op, dtype))) {
+            if (!b.supports(op, dtype)) {
+                continue;
+            }
+            if (!auto) {
+                return b;
+            }
+            long be = b.breakEvenElements(op, dtype);
+            if (be == Backend.CALIBRATE) {
+                measured.add(b);
+            } else if (n >= be && measured.isEmpty()) {
                 return b;
             }
         }
@@ -179,7 +194,31 @@ public final class BackendRegistry implements AutoCloseable {
             throw new UnsupportedOperationException(requested + " does not support " + op.label() + " on " + dtype
                     + " here (" + accelerators.get(0).device() + ")");
         }
-        return cpu;
+        if (measured.isEmpty()) {
+            return cpu;
+        }
+        Map<Backend, CostModel.Line> lines = new LinkedHashMap<>();
+        lines.put(cpu, calibration.line(cpu, op, dtype)); // first: a tie stays on the CPU
+        for (Backend b : measured) {
+            lines.put(b, calibration.line(b, op, dtype));
+        }
+        return CostModel.cheapest(lines, n);
+    }
+
+    /** The cost model's inputs for {@code sigbatch devices}: measured lines, or why there are none. */
+    public Map<String, String> costModel(String id) {
+        Backend b = backend(id);
+        boolean measured = b == cpu ? accelerators.stream().anyMatch(BackendRegistry::measured) : measured(b);
+        if (measured) {
+            return calibration.describe(b);
+        }
+        long be = b.breakEvenElements(Op.SIGMOID, DType.F32);
+        return Map.of("cost model", b == cpu ? "not needed (no accelerator here is measured against the CPU)"
+                : "not measured: " + (be == Long.MAX_VALUE ? "never taken by AUTO for host data" : "taken by AUTO from " + be + " elements (fixed)"));
+    }
+
+    private static boolean measured(Backend b) {
+        return b.breakEvenElements(Op.SIGMOID, DType.F32) == Backend.CALIBRATE || b.breakEvenElements(Op.SIGMOID, DType.F64) == Backend.CALIBRATE;
     }
 
     /** Closes every backend; the first failure (e.g. a leak report) is thrown, the others suppressed. */

@@ -21,9 +21,14 @@ public interface Backend extends AutoCloseable {
 
     boolean supports(Op op, DType dtype);
 
+    /** {@link #breakEvenElements} of a backend that AUTO measures ({@code CostModel}, probed at first use). */
+    long CALIBRATE = -1;
+
     /**
-     * Cost model hint for AUTO: the batch size from which this backend is expected to beat the CPU
-     * for host-resident data (transfers included). The CPU backend returns 0.
+     * How AUTO decides for host-resident data: {@link #CALIBRATE} to compare this backend's measured
+     * cost line with the CPU's (see {@code org.sigbatch.spi.CostModel}), or a fixed batch size from
+     * which this backend is taken (e.g. an option set by the user, {@code Long.MAX_VALUE}: never).
+     * The CPU backend returns 0.
      */
     long breakEvenElements(Op op, DType dtype);
 

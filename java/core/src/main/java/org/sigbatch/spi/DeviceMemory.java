@@ -20,6 +20,8 @@ public final class DeviceMemory {
     private final String backend;
     private final Map<AbstractDeviceArray, Boolean> open = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong hostPieces = new AtomicLong();
+    private final AtomicLong hostBytes = new AtomicLong();
     private volatile boolean closed;
 
     public DeviceMemory(String backend) {
@@ -56,6 +58,27 @@ public final class DeviceMemory {
     /** Device arrays allocated and not yet closed. */
     public int openArrays() {
         return open.size();
+    }
+
+    /** Counts host memory registered for DMA for a call (see {@code DirectHost}). */
+    public void hostRegistered(long bytes) {
+        hostPieces.incrementAndGet();
+        hostBytes.addAndGet(bytes);
+    }
+
+    public void hostUnregistered(long bytes) {
+        hostPieces.decrementAndGet();
+        hostBytes.addAndGet(-bytes);
+    }
+
+    /** Pieces of host memory registered now; 0 between calls. */
+    public long hostRegistrations() {
+        return hostPieces.get();
+    }
+
+    /** Bytes of host memory registered now; 0 between calls. */
+    public long hostRegisteredBytes() {
+        return hostBytes.get();
     }
 
     /**

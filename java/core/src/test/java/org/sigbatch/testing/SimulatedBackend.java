@@ -51,7 +51,7 @@ final class SimulatedBackend implements Backend {
             computeInPlace(op, batch);
             return new Timings(0, 1);
         }
-        return pipeline.run(new ChunkPlan(batch.length(), chunk, slots), new SimulatedEngine(slots, chunk), op, batch);
+        return pipeline.run(new ChunkPlan(batch.length(), chunk, slots), new SimulatedEngine(slots, chunk, memory), op, batch);
     }
 
     /** Element by element; every input is read before any output of that element is written (in-place safe). */
@@ -68,6 +68,10 @@ final class SimulatedBackend implements Backend {
                 b.out(k).set(i, out[k]);
             }
         }
+    }
+
+    DeviceMemory memory() {
+        return memory;
     }
 
     @Override

@@ -1,23 +1,31 @@
 package org.sigbatch.testing;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
 import org.sigbatch.reference.OpReference;
 import org.sigbatch.spi.Batch;
-import org.sigbatch.spi.Timings;
+import org.sigbatch.spi.DeviceMemory;
 import org.sigbatch.spi.stream.ChunkPlan;
 import org.sigbatch.spi.stream.Pipeline;
 import org.sigbatch.spi.stream.AbstractStagingEngine;
+import org.sigbatch.spi.stream.DirectHost;
 
 /**
  * A device in plain Java for the shared {@link Pipeline}: staging buffers are direct ByteBuffers,
  * device memory is {@code double[]}, and the "kernel" is the CPU reference. It checks that outputs
  * are drained in index order, can count how often each element is written, records the drains, and
- * can fail at the k-th call of a chosen kind of step, as a device error would.
+ * can fail at the k-th call of a chosen kind of step, as a device error would. With a {@link
+ * DeviceMemory} it also "registers" direct buffers for DMA as CUDA does (counted there; the k-th
+ * registration can be refused) and then copies straight from and to them, checking that every
+ * chunk lies inside one registered piece. Chunk c's copies run over [10c, 10c+15) and its kernel over
+ * [10c+5, 10c+12) of a virtual clock: overlapping streams, for the timings' interval unions.
  */
 public final class SimulatedEngine extends AbstractStagingEngine {
     private final ByteBuffer[][] pinned;
@@ -28,8 +36,24 @@ public final class SimulatedEngine extends AbstractStagingEngine {
     private int calls;
     private long lastDrainEnd;
     private int[] writes;
+    private final DeviceMemory memory;
+    private int refuseRegistration = -1;
+    private int registrations;
+    private int awaited;
+    private long directCopies;
+    private final java.util.Set<Registration> live = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    /** A registered range of a direct buffer. */
+    private record Registration(Buffer buffer, long byteOffset, long bytes) {
+    }
 
     public SimulatedEngine(int slots, int chunk) {
+        this(slots, chunk, null);
+    }
+
+    /** @param memory where registrations of host memory are counted, or null: no registration, everything staged */
+    public SimulatedEngine(int slots, int chunk, DeviceMemory memory) {
+        this.memory = memory;
         pinned = new ByteBuffer[slots][2];
         device = new double[slots][2][chunk];
         for (int s = 0; s < slots; s++) {
@@ -43,6 +67,58 @@ public final class SimulatedEngine extends AbstractStagingEngine {
     public void failAt(ChunkPlan.Kind kind, int call) {
         this.failKind = kind;
         this.failAtCall = call;
+    }
+
+    /** Makes the {@code k}-th registration of host memory (counted from 0) fail, as a driver refusing it would. */
+    public void refuseRegistration(int k) {
+        refuseRegistration = k;
+    }
+
+    /** Chunk copies (per operand) that went straight from or to registered caller memory. */
+    public long directCopies() {
+        return directCopies;
+    }
+
+    @Override
+    protected DirectHost.Registrar registrar() {
+        if (memory == null) {
+            return null;
+        }
+        return new DirectHost.Registrar() {
+            @Override
+            public Object register(Buffer buffer, long byteOffset, long bytes) {
+                if (registrations++ == refuseRegistration) {
+                    throw new IllegalStateException("simulated CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED");
+                }
+                Registration r = new Registration(buffer, byteOffset, bytes);
+                live.add(r);
+                return r;
+            }
+
+            @Override
+            public void unregister(Object handle) {
+                if (!live.remove((Registration) handle)) {
+                    throw new AssertionError("unregistered twice or never registered: " + handle);
+                }
+            }
+
+            @Override
+            public DeviceMemory memory() {
+                return memory;
+            }
+        };
+    }
+
+    /** Element index in the registered buffer where operand k's chunk starting at {@code start} begins; checks it fits the piece. */
+    private long directIndex(int k, long start, int len, int eb) {
+        DirectHost.Piece p = direct().piece(k, start);
+        Registration r = (Registration) p.handle();
+        long off = direct().offsetInPiece(k, start);
+        if (off < 0 || off + (long) len * eb > r.bytes()) {
+            throw new AssertionError("chunk at " + start + "+" + len + " leaves its registered piece " + p);
+        }
+        directCopies++;
+        return (r.byteOffset() + off) / eb;
     }
 
     /** Counts the writes of each of the first {@code n} elements (see {@link #writes(int)}). */
@@ -85,6 +161,15 @@ public final class SimulatedEngine extends AbstractStagingEngine {
     public void h2d(int slot, Op op, Batch batch, int len) {
         maybeFail(ChunkPlan.Kind.H2D);
         for (int i = 0; i < op.inputs(); i++) {
+            if (direct().direct(i)) {
+                int eb = batch.dtype().bytes();
+                long at = directIndex(i, chunkStart(slot), len, eb);
+                Buffer src = (Buffer) batch.in(i).storage();
+                for (int k = 0; k < len; k++) {
+                    device[slot][i][k] = eb == 4 ? ((FloatBuffer) src).get((int) at + k) : ((DoubleBuffer) src).get((int) at + k);
+                }
+                continue;
+            }
             ByteBuffer b = pinned[slot][i];
             for (int k = 0; k < len; k++) {
                 device[slot][i][k] = batch.dtype() == DType.F32 ? b.getFloat(k * 4) : b.getDouble(k * 8);
@@ -116,6 +201,19 @@ public final class SimulatedEngine extends AbstractStagingEngine {
     public void d2h(int slot, Op op, Batch batch, int len) {
         maybeFail(ChunkPlan.Kind.D2H);
         for (int j = 0; j < op.outputs(); j++) {
+            if (direct().direct(op.inputs() + j)) {
+                int eb = batch.dtype().bytes();
+                long at = directIndex(op.inputs() + j, chunkStart(slot), len, eb);
+                Buffer dst = (Buffer) batch.out(j).storage();
+                for (int k = 0; k < len; k++) {
+                    if (eb == 4) {
+                        ((FloatBuffer) dst).put((int) at + k, (float) device[slot][j][k]);
+                    } else {
+                        ((DoubleBuffer) dst).put((int) at + k, device[slot][j][k]);
+                    }
+                }
+                continue;
+            }
             ByteBuffer p = pinned[slot][j];
             for (int k = 0; k < len; k++) {
                 if (batch.dtype() == DType.F32) {
@@ -130,6 +228,9 @@ public final class SimulatedEngine extends AbstractStagingEngine {
     @Override
     public void await(int slot) {
         maybeFail(ChunkPlan.Kind.AWAIT);
+        long c = awaited++;
+        bookTransfer(10 * c, 10 * c + 15);
+        bookKernel(10 * c + 5, 10 * c + 12);
     }
 
     @Override
@@ -149,12 +250,8 @@ public final class SimulatedEngine extends AbstractStagingEngine {
     }
 
     @Override
-    public Timings takeTimings() {
-        return new Timings(1, 2);
-    }
-
-    @Override
     public void abandon() {
         log.add("abandon");
+        resetTimings();
     }
 }

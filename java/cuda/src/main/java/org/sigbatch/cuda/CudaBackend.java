@@ -63,8 +63,9 @@ import org.sigbatch.spi.stream.Pipeline;
  * <p>Options: {@code cuda.device} (index, default 0), {@code cuda.streams} (slots per pipeline,
  * default 3), {@code cuda.chunkElements} (elements per chunk, default 16 MiB worth),
  * {@code cuda.pinnedBytes} (pinned budget, default 256 MiB), {@code cuda.pipelines} (concurrent host
- * calls, default 2), {@code cuda.breakEven} (overrides the cost model), {@code cuda.inject.failAtChunk}
- * (tests: the kernel step of that chunk fails).
+ * calls, default 2), {@code cuda.breakEven} (overrides the cost model), {@code cuda.stagingThreads} (host copy
+ * threads), {@code cuda.registerMinBytes} (direct buffers registered for DMA, -1: never),
+ * {@code cuda.inject.failAtChunk} (tests: the kernel step of that chunk fails).
  */
 public final class CudaBackend implements Backend {
     static final String FATBIN = "/org/sigbatch/cuda/sigmoid.fatbin";
@@ -267,19 +268,12 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Cost model for host data (see docs/cuda.md): a call costs ~50 µs of fixed overhead (launches,
-     * events, synchronisation, pinned staging) and then moves (inputs + outputs) × element size bytes
-     * over PCIe, ~1 ns per float32 element at ~25 GB/s with copies both ways overlapped. The CPU's
-     * float32 engine runs at ~0.15–0.5 ns/element per core, so for float32 the GPU pays off only where
-     * the CPU is busy or narrow: 1M elements, where the fixed cost is below 5%. The CPU's float64 path
-     * is the double-double reference (~100+ ns/element), so the GPU wins from ~64K elements.
+     * AUTO measures this backend against the CPU (CostModel: a probe at first use, cached per device,
+     * driver and version; see docs/cost-model.md), unless {@code cuda.breakEven} fixes the size.
      */
     @Override
     public long breakEvenElements(Op op, DType dtype) {
-        if (breakEvenOverride >= 0) {
-            return breakEvenOverride;
-        }
-        return dtype == DType.F32 ? 1L << 20 : 1L << 16;
+        return breakEvenOverride >= 0 ? breakEvenOverride : CALIBRATE;
     }
 
     @Override
@@ -401,7 +395,7 @@ public final class CudaBackend implements Backend {
         }
         pipelines++;
         try {
-            return new CudaStaging(kernels, slots, bufferBytes);
+            return new CudaStaging(kernels, slots, bufferBytes, memory);
         } catch (RuntimeException e) {
             pipelines--;
             throw e;
@@ -482,7 +476,8 @@ public final class CudaBackend implements Backend {
         m.put("kernels", "sigmoid.fatbin, nvcc " + stamp.getProperty("nvcc", "?") + ", " + stamp.getProperty("fatbin.size", "?") + " bytes");
         m.put("launch", kernels.occupancy());
         m.put("staging", slots + " streams x 2 x " + mib(bufferBytes) + " pinned per pipeline, up to " + maxPipelines + " pipelines");
-        m.put("break-even (host data)", breakEvenElements(Op.SIGMOID, DType.F32) + " float32 / " + breakEvenElements(Op.SIGMOID, DType.F64) + " float64 elements");
+        m.put("break-even (host data)", breakEvenOverride >= 0 ? breakEvenOverride + " elements (cuda.breakEven)" : "measured (cost model below)");
+        m.put("host copies", pipeline.copier().threads() + " threads; direct buffers >= " + pipeline.directMinBytes() + " B registered for DMA");
         return m;
     }
 

@@ -292,6 +292,40 @@ class CudaBackendTest {
             float[] x = data(n, 14);
             Provenance p = s.sigmoid(x, new float[n]);
             assertTrue(p.transferNanos() > 0 && p.kernelNanos() > 0, p.toString());
+            // busy times are unions over the streams: each fits in the call's wall time (5% for the two clocks)
+            assertTrue(p.transferNanos() <= p.nanos() * 1.05 && p.kernelNanos() <= p.nanos() * 1.05,
+                    "transfer " + p.transferNanos() + " / kernel " + p.kernelNanos() + " ns within wall " + p.nanos() + " ns");
+        }
+    }
+
+    /** Direct buffers registered for DMA (cuMemHostRegister) per call: right results, and nothing stays registered, also after a failure. */
+    @Test
+    void directBuffersAreRegisteredForTheCallOnly() throws Exception {
+        Map<String, String> o = Map.of("cuda.registerMinBytes", "0", "cuda.chunkElements", "65536", "cuda.streams", "2");
+        try (CudaBackend b = Toolchain.backendOrSkip(o)) {
+            int n = (1 << 20) + 7;
+            float[] x = data(n, 15);
+            FloatBuffer xb = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer().put(0, x);
+            FloatBuffer yb = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            Batch batch = new Batch(DType.F32, n, List.of(Operand.of(xb)), List.of(Operand.of(yb)));
+            b.execute(Op.SIGMOID, batch);
+            float[] y = new float[n];
+            yb.get(0, y);
+            check32(Op.SIGMOID, x, null, new float[][] {y}, 0, 0, n);
+            assertEquals(0, b.memory().hostRegistrations());
+            assertEquals(0, b.memory().hostRegisteredBytes());
+        }
+        Map<String, String> failing = new java.util.HashMap<>(o);
+        failing.put("cuda.inject.failAtChunk", "3");
+        try (CudaBackend b = Toolchain.backendOrSkip(failing)) {
+            int n = 1 << 20;
+            FloatBuffer xb = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer().put(0, data(n, 16));
+            FloatBuffer yb = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            org.sigbatch.spi.BackendFailure f = org.junit.jupiter.api.Assertions.assertThrows(org.sigbatch.spi.BackendFailure.class,
+                    () -> b.execute(Op.SIGMOID, new Batch(DType.F32, n, List.of(Operand.of(xb)), List.of(Operand.of(yb)))));
+            assertEquals(2 * 65536, f.completed(), f.getMessage());
+            assertEquals(0, b.memory().hostRegistrations(), "unregistered after the failure");
+            assertEquals(0, b.memory().hostRegisteredBytes());
         }
     }
 

@@ -154,17 +154,15 @@ public final class OpenClBackend implements Backend {
     }
 
     /**
-     * Cost model for host data. A CPU device (PoCL) is a slower path to the same cores the Java
-     * engine uses, plus copies: never for host data. A GPU pays PCIe transfers (~8 bytes per float32
-     * element each way at ~10-25 GB/s) against the CPU engine's ~5 Gelem/s float32, but the CPU's
-     * float64 path is slow (double-double), so the break-even is lower there.
+     * For host data: a CPU device (PoCL) is a slower path to the same cores the Java engine uses,
+     * plus copies: never. A GPU is measured against the CPU by AUTO's cost model (docs/cost-model.md).
      */
     @Override
     public long breakEvenElements(Op op, DType dtype) {
         if (dev.isCpu() && !dev.isGpu()) {
             return Long.MAX_VALUE;
         }
-        return dtype == DType.F32 ? 1L << 20 : 1L << 14;
+        return CALIBRATE;
     }
 
     @Override

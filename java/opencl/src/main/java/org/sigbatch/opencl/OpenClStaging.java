@@ -134,12 +134,15 @@ final class OpenClStaging extends AbstractStagingEngine {
         try {
             clWaitForEvents(f.reads.length, f.reads);
             for (cl_event e : f.writes) {
-                bookTransfer(duration(e));
+                long[] t = interval(e);
+                bookTransfer(t[0], t[1]);
             }
             for (cl_event e : f.reads) {
-                bookTransfer(duration(e));
+                long[] t = interval(e);
+                bookTransfer(t[0], t[1]);
             }
-            bookKernel(duration(f.kernel));
+            long[] k = interval(f.kernel);
+            bookKernel(k[0], k[1]);
         } finally {
             release(slot);
         }
@@ -203,14 +206,20 @@ final class OpenClStaging extends AbstractStagingEngine {
     }
 
     static long duration(cl_event e) {
+        long[] t = interval(e);
+        return Math.max(0, t[1] - t[0]);
+    }
+
+    /** The command's {start, end} on the device's profiling clock (shared by the queues of a device), or {0, 0}. */
+    static long[] interval(cl_event e) {
         long[] t0 = new long[1];
         long[] t1 = new long[1];
         try {
             clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(t0), null);
             clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(t1), null);
-            return Math.max(0, t1[0] - t0[0]);
+            return new long[] {t0[0], t1[0]};
         } catch (CLException ex) {
-            return 0;
+            return new long[2];
         }
     }
 }

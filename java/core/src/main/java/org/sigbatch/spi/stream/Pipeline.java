@@ -9,28 +9,71 @@ import org.sigbatch.spi.Timings;
 
 /**
  * Runs a {@link ChunkPlan}'s schedule on a {@link StagingEngine}, keeping count of the final
- * elements, for one backend. Failure injection for tests is the same option for every backend:
- * {@code <backend>.inject.failAtChunk=k} makes the KERNEL step of chunk {@code k} fail as a device
- * error would.
+ * elements, for one backend. Options, the same for every backend:
+ * <ul>
+ * <li>{@code <backend>.stagingThreads}: threads that fill and drain the staging buffers (default
+ * min(cores, 8)), see {@link StagingCopier};
+ * <li>{@code <backend>.registerMinBytes}: direct buffers of at least this size are registered for DMA
+ * for the call instead of staged, where the engine can ({@link DirectHost}; default 8 MiB, -1: never);
+ * <li>{@code <backend>.inject.failAtChunk=k} (tests): the KERNEL step of chunk {@code k} fails as a
+ * device error would.
+ * </ul>
  */
 public final class Pipeline {
+    /** Registering pins pages (a system call per piece); below this a staging copy is cheaper. */
+    public static final long DEFAULT_REGISTER_MIN_BYTES = 8L << 20;
+
     private final String backend;
     private final int failAtChunk;
+    private final StagingCopier copier;
+    private final long directMinBytes;
+    private final long directMaxPieceBytes;
 
     /** @param failAtChunk chunk whose kernel step fails on purpose (tests), or -1 */
     public Pipeline(String backend, int failAtChunk) {
-        this.backend = backend;
-        this.failAtChunk = failAtChunk;
+        this(backend, failAtChunk, StagingCopier.defaultThreads(), DEFAULT_REGISTER_MIN_BYTES, DirectHost.MAX_PIECE_BYTES);
     }
 
-    /** The pipeline of {@code backend}, with {@link #injectionKey(String)} read from the options. */
+    /**
+     * @param stagingThreads      threads per host copy, the caller included
+     * @param directMinBytes      smallest direct buffer registered for DMA, or -1 for none
+     * @param directMaxPieceBytes largest piece registered at once
+     */
+    public Pipeline(String backend, int failAtChunk, int stagingThreads, long directMinBytes, long directMaxPieceBytes) {
+        this.backend = backend;
+        this.failAtChunk = failAtChunk;
+        this.copier = new StagingCopier(stagingThreads);
+        this.directMinBytes = directMinBytes;
+        this.directMaxPieceBytes = directMaxPieceBytes;
+    }
+
+    /** The pipeline of {@code backend}, with its options (see above) read from {@code options}. */
     public static Pipeline of(String backend, Options options) {
-        return new Pipeline(backend, options.intValue(injectionKey(backend), -1, -1, Integer.MAX_VALUE));
+        return new Pipeline(backend, options.intValue(injectionKey(backend), -1, -1, Integer.MAX_VALUE),
+                options.intValue(StagingCopier.threadsKey(backend), StagingCopier.defaultThreads(), 1, StagingCopier.MAX_THREADS),
+                options.longValue(registerKey(backend), DEFAULT_REGISTER_MIN_BYTES, -1), DirectHost.MAX_PIECE_BYTES);
     }
 
     /** {@code <backend>.inject.failAtChunk}. */
     public static String injectionKey(String backend) {
         return backend + ".inject.failAtChunk";
+    }
+
+    /** {@code <backend>.registerMinBytes}. */
+    public static String registerKey(String backend) {
+        return backend + ".registerMinBytes";
+    }
+
+    public StagingCopier copier() {
+        return copier;
+    }
+
+    public long directMinBytes() {
+        return directMinBytes;
+    }
+
+    public long directMaxPieceBytes() {
+        return directMaxPieceBytes;
     }
 
     /** The injected chunk, or -1. */
@@ -60,6 +103,19 @@ public final class Pipeline {
      * @throws BackendFailure on a device error; {@code completed()} counts the drained chunks' elements
      */
     public Timings run(ChunkPlan plan, StagingEngine engine, Op op, Batch batch) throws BackendFailure {
+        try {
+            try {
+                engine.begin(this, plan, op, batch);
+            } catch (RuntimeException e) {
+                throw new BackendFailure(backend + " could not set up the call: " + e.getMessage(), 0, e);
+            }
+            return steps(plan, engine, op, batch);
+        } finally {
+            engine.end();
+        }
+    }
+
+    private Timings steps(ChunkPlan plan, StagingEngine engine, Op op, Batch batch) throws BackendFailure {
         int drained = 0;
         for (ChunkPlan.Step s : plan.schedule()) {
             try {

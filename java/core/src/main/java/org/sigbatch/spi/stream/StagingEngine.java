@@ -11,6 +11,17 @@ import org.sigbatch.spi.Timings;
  * RuntimeException from a step is a device failure.
  */
 public interface StagingEngine {
+    /**
+     * Before the first step of a call: the pipeline's host-copy threads and which operands the
+     * device may use in the caller's memory ({@link AbstractStagingEngine} registers them).
+     */
+    default void begin(Pipeline pipeline, ChunkPlan plan, Op op, Batch batch) {
+    }
+
+    /** After the call, whether it succeeded or not (after {@link #abandon()}): releases what {@link #begin} took. */
+    default void end() {
+    }
+
     /** Copies inputs {@code [start, start+len)} of the batch into the slot's staging buffers (host side). */
     void fill(int slot, Op op, Batch batch, long start, int len);
 
