@@ -35,4 +35,12 @@ public final class OpReference {
     public static double error64(Op op, int output, double a, double b, double actual) {
         return Ulps.error(actual, f64(op, output, a, b));
     }
+
+    /**
+     * Reference value of output {@code output} of {@code op} for 16-bit inputs (raw bits a, b) of
+     * {@code format}: the double-double reference of the exact inputs, rounded once to the format.
+     */
+    public static short half(Op op, int output, HalfFormat format, short a, short b) {
+        return format.roundDD(f64(op, output, format.toDouble(a), format.toDouble(b)));
+    }
 }

@@ -44,8 +44,8 @@ final class OpenClProgram {
         this.origin = how[0];
         try {
             for (DType t : DType.values()) {
-                if (t == DType.F64 && !dev.fp64()) {
-                    continue;
+                if (t == DType.F64 && !dev.fp64() || t.isHalf()) {
+                    continue; // 16-bit batches run on the CPU
                 }
                 Map<Op, cl_kernel> m = new EnumMap<>(Op.class);
                 kernels.put(t, m);
