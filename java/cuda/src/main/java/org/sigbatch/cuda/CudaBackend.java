@@ -424,6 +424,9 @@ public final class CudaBackend implements Backend {
     public DeviceArray allocate(DType dtype, int length) {
         ensureOpen();
         memory.checkAllocation(dtype, length);
+        if (!supports(Op.SIGMOID, dtype)) {
+            throw new UnsupportedOperationException("cuda: no " + dtype + " kernels in this build; " + dtype + " batches run on the CPU");
+        }
         CUdeviceptr p = null;
         if (length > 0) {
             makeCurrent();

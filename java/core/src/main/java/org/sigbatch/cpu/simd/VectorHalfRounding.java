@@ -2,10 +2,8 @@ package org.sigbatch.cpu.simd;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.sigbatch.cpu.HalfRounding;
 import org.sigbatch.reference.HalfFormat;
@@ -19,7 +17,6 @@ import org.sigbatch.reference.HalfFormat;
 public final class VectorHalfRounding implements HalfRounding {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(D.length() * 16));
     private static final int L = D.length();
     private static final long ABS = 0x7FFF_FFFF_FFFF_FFFFL;
     private static final long INF = 0x7FF0_0000_0000_0000L;
@@ -48,6 +45,8 @@ public final class VectorHalfRounding implements HalfRounding {
         int bias = f.bias();
         long infBits = f.infBits();
         long nanBits = f.nan() & 0xFFFF;
+        long[] bitsOut = new long[L]; // not castShape to shorts: a second shape conversion in the JVM makes the
+                                      // Vector API's shared conversion code polymorphic and slows the float32 kernels 10x
         int k = 0;
         int i = 0;
         for (; i <= n - L; i += L) {
@@ -70,7 +69,10 @@ public final class VectorHalfRounding implements HalfRounding {
             h = h.blend(infBits, e.compare(VectorOperators.GT, bias).or(special)).min(infBits).or(sign);
             h = h.blend(nanBits, isNan);
             VectorMask<Long> tie = rem.sub(hw).abs().compare(VectorOperators.LE, TOL).andNot(special).or(isNan);
-            ((ShortVector) h.castShape(SS, 0)).intoArray(out, i);
+            h.intoArray(bitsOut, 0);
+            for (int j = 0; j < L; j++) {
+                out[i + j] = (short) bitsOut[j];
+            }
             if (tie.anyTrue()) {
                 long lanes = tie.toLong();
                 while (lanes != 0) {
