@@ -331,7 +331,7 @@ class EvalCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"<i4:integer", "|u1:unsigned integer", ">f4:big-endian float32", ">f8:big-endian float64", "<c8:complex",
-            "|O:object", "<f2:float16", "|b1:boolean", "<U3:unicode"})
+            "|O:object", ">f2:big-endian float16", "|b1:boolean", "<U3:unicode"})
     void rejectsUnsupportedDtypes(String spec) throws IOException {
         String descr = spec.substring(0, spec.indexOf(':'));
         String what = spec.substring(spec.indexOf(':') + 1);
