@@ -171,6 +171,26 @@ public class HalfExhaustiveTest {
         assertTrue(wrong > 0, "expected the bfloat16 near ties (g/4 halfway between subnormals, tiny x) to defeat direct rounding");
     }
 
+    /**
+     * σ'(x) < 1/4 for every x ≠ 0, so g·σ'(x) lies strictly inside (0, g/4): with g/4 exactly halfway
+     * between two subnormals the result must go down, which a double-double σ' cannot tell for tiny x.
+     */
+    @Test
+    void tinyXWithAQuarterGradientHalfwayRoundsTowardZero() {
+        HalfFormat f = HalfFormat.BF16;
+        for (Engine e : engines()) {
+            short[] x = {0x0001, 0x002e, (short) 0x8001, 0x0000};
+            short[] g = {0x0006, (short) 0x8016, 0x0006, 0x0006};
+            short[] out = new short[4];
+            e.engine().run(Op.BACKWARD, new Batch(DType.BF16, 4, List.of(new Operand.HalfArray(DType.BF16, x, 0, 4),
+                    new Operand.HalfArray(DType.BF16, g, 0, 4)), List.of(new Operand.HalfArray(DType.BF16, out, 0, 4))), e.k64());
+            assertEquals(0x0001, out[0], e + ": 6·2^-133 · σ'(2^-133) is just below 1.5·2^-133");
+            assertEquals((short) 0x8005, out[1], e + ": -22·2^-133 · σ'(46·2^-133) is just above -5.5·2^-133");
+            assertEquals(0x0001, out[2], e);
+            assertEquals(0x0002, out[3], e + ": σ'(0) = 1/4 exactly: 1.5·2^-133 ties to even");
+        }
+    }
+
     @Test
     void formatsRoundTripEveryValueAndAgreeWithTheJdkForFloat16() {
         for (HalfFormat f : HalfFormat.values()) {
