@@ -184,10 +184,10 @@ public class HalfExhaustiveTest {
             short[] out = new short[4];
             e.engine().run(Op.BACKWARD, new Batch(DType.BF16, 4, List.of(new Operand.HalfArray(DType.BF16, x, 0, 4),
                     new Operand.HalfArray(DType.BF16, g, 0, 4)), List.of(new Operand.HalfArray(DType.BF16, out, 0, 4))), e.k64());
-            assertEquals(0x0001, out[0], e + ": 6·2^-133 · σ'(2^-133) is just below 1.5·2^-133");
+            assertEquals((short) 0x0001, out[0], e + ": 6·2^-133 · σ'(2^-133) is just below 1.5·2^-133");
             assertEquals((short) 0x8005, out[1], e + ": -22·2^-133 · σ'(46·2^-133) is just above -5.5·2^-133");
-            assertEquals(0x0001, out[2], e);
-            assertEquals(0x0002, out[3], e + ": σ'(0) = 1/4 exactly: 1.5·2^-133 ties to even");
+            assertEquals((short) 0x0001, out[2], e.toString());
+            assertEquals((short) 0x0002, out[3], e + ": σ'(0) = 1/4 exactly: 1.5·2^-133 ties to even");
         }
     }
 

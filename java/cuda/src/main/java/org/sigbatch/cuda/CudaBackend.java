@@ -263,7 +263,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public boolean supports(Op op, DType dtype) {
-        return !dtype.isHalf(); // no 16-bit kernels wired yet: the facade runs them on the CPU
+        return !dtype.isHalf() || kernels.has(dtype); // 16-bit kernels: where the fatbin has them
     }
 
     /**
@@ -279,7 +279,7 @@ public final class CudaBackend implements Backend {
         if (breakEvenOverride >= 0) {
             return breakEvenOverride;
         }
-        return dtype == DType.F32 ? 1L << 20 : 1L << 16;
+        return dtype == DType.F32 || dtype.isHalf() ? 1L << 20 : 1L << 16; // 16-bit: half the bytes, and the CPU is slower than float32
     }
 
     @Override

@@ -30,12 +30,6 @@ class CudaContractTest extends BackendContract {
         return 1000;
     }
 
-    /** The backend's own answer (16-bit kernels only once they are wired in). */
-    @Override
-    protected boolean supports(DType t) {
-        return !t.isHalf();
-    }
-
     @Override
     protected int evaluatorCycles() {
         return 100;
