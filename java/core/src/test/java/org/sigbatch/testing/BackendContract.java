@@ -225,7 +225,12 @@ public abstract class BackendContract {
         for (Op op : Op.values()) {
             for (DType t : DType.values()) {
                 for (Storage s : Storage.values()) {
-                    for (int off : new int[] {0, 5}) {
+                    // 16-bit: the float32 matrix already covers the storage paths at offset 0; offset 5 (odd, unaligned
+                    // for 16-byte vectors) and no heap buffer keep the added test time small
+                    if (t.isHalf() && s == Storage.HEAP_BUFFER) {
+                        continue;
+                    }
+                    for (int off : t.isHalf() ? new int[] {5} : new int[] {0, 5}) {
                         for (boolean inPlace : new boolean[] {false, true}) {
                             a.add(Arguments.of(op, t, s, off, inPlace));
                         }
@@ -318,7 +323,7 @@ public abstract class BackendContract {
         List<Arguments> a = new ArrayList<>();
         for (DType t : DType.values()) {
             for (Op op : new Op[] {Op.SIGMOID, Op.FUSED, Op.BACKWARD}) {
-                for (int k : new int[] {0, 1, 4}) {
+                for (int k : t.isHalf() ? new int[] {1} : new int[] {0, 1, 4}) {
                     a.add(Arguments.of(op, t, k));
                 }
             }
