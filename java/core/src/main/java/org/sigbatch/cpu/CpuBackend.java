@@ -50,7 +50,7 @@ public final class CpuBackend implements Backend {
     private final Timings coldTimings;
     private final DeviceMemory memory = new DeviceMemory("cpu");
     /** float16 / bfloat16: the float64 kernels, rounded once (SIMD rounding once warm, scalar before). */
-    private final HalfEngine half = new HalfEngine(Kernels.halfRounding());
+    private final HalfEngine half = new HalfEngine(Kernels.halfRounding(), true);
     private final HalfEngine coldHalf = new HalfEngine(HalfRounding.SCALAR);
 
     public CpuBackend(int threads, F32Kernels f32, F64Kernels f64) {

@@ -1,5 +1,7 @@
 package org.sigbatch.cpu;
 
+import java.util.List;
+import org.sigbatch.DType;
 import org.sigbatch.Op;
 import org.sigbatch.Operand;
 import org.sigbatch.reference.HalfFormat;
@@ -19,14 +21,28 @@ public final class HalfEngine {
     static final int BLOCK = 2048;
 
     private final HalfRounding rounding;
+    private final boolean tables;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    /** σ and σ' of every 16-bit pattern, per format: [format][0 = σ, 1 = σ'], built on first use. */
+    private final short[][][] table = new short[2][][];
 
+    /** An engine that computes every element (the tables are off). */
     public HalfEngine(HalfRounding rounding) {
+        this(rounding, false);
+    }
+
+    /**
+     * @param tables σ, σ' and fused by lookup in a 65,536-entry table per format and op, built once by
+     *               this engine's own computation over every input (so bit-identical to it): a load per
+     *               element instead of a float64 evaluation
+     */
+    public HalfEngine(HalfRounding rounding, boolean tables) {
         this.rounding = rounding;
+        this.tables = tables;
     }
 
     public String name() {
-        return "f64inside-round-" + rounding.name();
+        return "f64inside-round-" + rounding.name() + (tables ? ", sigma/sigma' tables" : "");
     }
 
     /** Per-thread block buffers: 16-bit inputs, their double values, double results, 16-bit results. */
@@ -41,6 +57,50 @@ public final class HalfEngine {
     /** Evaluates {@code op} over the whole (16-bit) batch with the float64 kernels {@code k}. */
     public void run(Op op, Batch b, F64Kernels k) {
         HalfFormat f = HalfFormat.of(b.dtype());
+        if (tables && op.inputs() == 1) {
+            lookUp(op, b, tables(f, k));
+            return;
+        }
+        compute(op, b, k, f);
+    }
+
+    private short[][] tables(HalfFormat f, F64Kernels k) {
+        synchronized (table) {
+            if (table[f.ordinal()] == null) {
+                short[] x = new short[1 << 16];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (short) i;
+                }
+                short[] y = new short[x.length];
+                short[] d = new short[x.length];
+                DType t = f == HalfFormat.F16 ? DType.F16 : DType.BF16;
+                compute(Op.FUSED, new Batch(t, x.length, List.of(new Operand.HalfArray(t, x, 0, x.length)),
+                        List.of(new Operand.HalfArray(t, y, 0, x.length), new Operand.HalfArray(t, d, 0, x.length))), k, f);
+                table[f.ordinal()] = new short[][] {y, d};
+            }
+            return table[f.ordinal()];
+        }
+    }
+
+    /** σ, σ' or both by table lookup, block by block (reads of a block before its writes: in-place safe). */
+    private void lookUp(Op op, Batch b, short[][] t) {
+        Scratch s = scratch.get();
+        short[] in = s.hin[0];
+        for (int from = 0; from < b.length(); from += BLOCK) {
+            int len = Math.min(BLOCK, b.length() - from);
+            b.in(0).copyTo(from, len, in, 0);
+            for (int o = 0; o < op.outputs(); o++) {
+                short[] tab = t[op == Op.DERIVATIVE || o == 1 ? 1 : 0];
+                short[] out = s.hout;
+                for (int i = 0; i < len; i++) {
+                    out[i] = tab[in[i] & 0xFFFF];
+                }
+                b.out(o).copyFrom(from, len, out, 0);
+            }
+        }
+    }
+
+    private void compute(Op op, Batch b, F64Kernels k, HalfFormat f) {
         Scratch s = scratch.get();
         int ins = op.inputs();
         for (int from = 0; from < b.length(); from += BLOCK) {

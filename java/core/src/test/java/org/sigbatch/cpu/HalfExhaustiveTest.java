@@ -44,6 +44,7 @@ public class HalfExhaustiveTest {
         List<Engine> l = new ArrayList<>();
         l.add(new Engine("simd", new HalfEngine(Kernels.halfRounding()), Kernels.bestF64()));
         l.add(new Engine("scalar", new HalfEngine(HalfRounding.SCALAR), AccurateF64Kernels.INSTANCE));
+        l.add(new Engine("simd with tables", new HalfEngine(Kernels.halfRounding(), true), Kernels.bestF64()));
         return l;
     }
 
