@@ -96,7 +96,7 @@ class EvalCommandTest {
     @Test
     void everyOpF32AndF64MeetsItsBound() throws IOException {
         int n = 1000;
-        for (DType t : DType.values()) {
+        for (DType t : new DType[] {DType.F32, DType.F64}) { // 16-bit: HalfEvalTest
             Path in = dir.resolve("x" + t + ".npy");
             Path g = dir.resolve("g" + t + ".npy");
             float[] xf = Cli.floats(n, 2, -40, 40);
