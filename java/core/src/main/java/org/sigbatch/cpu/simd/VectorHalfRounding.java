@@ -45,8 +45,8 @@ public final class VectorHalfRounding implements HalfRounding {
         int bias = f.bias();
         long infBits = f.infBits();
         long nanBits = f.nan() & 0xFFFF;
-        long[] bitsOut = new long[L]; // not castShape to shorts: a second shape conversion in the JVM makes the
-                                      // Vector API's shared conversion code polymorphic and slows the float32 kernels 10x
+        long[] bitsOut = new long[L]; // the long lanes narrowed by a plain loop: no shape-changing castShape next to
+                                      // the float32 kernels' own conversions (a suspected, unproven JIT interference)
         int k = 0;
         int i = 0;
         for (; i <= n - L; i += L) {
