@@ -148,3 +148,48 @@ SB_KERNEL derivative_f64(const double* x, double* d, long long n) { map_1_1(x, d
 SB_KERNEL fused_f64(const double* x, double* y, double* d, long long n) { map_1_2(x, y, d, n, Fused64()); }
 SB_KERNEL backward_f64(const double* x, const double* g, double* out, long long n) { map_2_1(x, g, out, n, Backward64()); }
 SB_KERNEL backward_from_output_f64(const double* y, const double* g, double* out, long long n) { map_2_1(y, g, out, n, BackwardY64()); }
+
+// ---------------------------------------------------------------- float16 and bfloat16
+// Raw 16-bit patterns (the bits of __half / __nv_bfloat16), 16-byte vector accesses of 8 elements;
+// the math (sigmoid_half.cuh) widens to double and rounds once, so every result is correctly rounded.
+#include "sigmoid_half.cuh"
+
+namespace {
+
+template <>
+struct Vec<unsigned short> {
+    typedef uint4 type;
+    static const int N = 8;
+};
+
+template <int FMT>
+struct HalfOps {
+    static __device__ __forceinline__ sb::hfmt f() { return FMT == 0 ? SB_F16 : SB_BF16; }
+    struct Sigmoid { __device__ unsigned short operator()(unsigned short x) const { return sb::sigmoid_h(x, f()); } };
+    struct Derivative { __device__ unsigned short operator()(unsigned short x) const { return sb::derivative_h(x, f()); } };
+    struct Fused {
+        __device__ void operator()(unsigned short x, unsigned short* y, unsigned short* d) const { sb::fused_h(x, y, d, f()); }
+    };
+    struct Backward { __device__ unsigned short operator()(unsigned short x, unsigned short g) const { return sb::backward_h(x, g, f()); } };
+    struct BackwardY {
+        __device__ unsigned short operator()(unsigned short y, unsigned short g) const { return sb::backward_from_output_h(y, g, f()); }
+    };
+};
+
+typedef HalfOps<0> F16;
+typedef HalfOps<1> BF16;
+typedef unsigned short u16;
+
+}  // namespace
+
+SB_KERNEL sigmoid_f16(const u16* x, u16* y, long long n) { map_1_1(x, y, n, F16::Sigmoid()); }
+SB_KERNEL derivative_f16(const u16* x, u16* d, long long n) { map_1_1(x, d, n, F16::Derivative()); }
+SB_KERNEL fused_f16(const u16* x, u16* y, u16* d, long long n) { map_1_2(x, y, d, n, F16::Fused()); }
+SB_KERNEL backward_f16(const u16* x, const u16* g, u16* out, long long n) { map_2_1(x, g, out, n, F16::Backward()); }
+SB_KERNEL backward_from_output_f16(const u16* y, const u16* g, u16* out, long long n) { map_2_1(y, g, out, n, F16::BackwardY()); }
+
+SB_KERNEL sigmoid_bf16(const u16* x, u16* y, long long n) { map_1_1(x, y, n, BF16::Sigmoid()); }
+SB_KERNEL derivative_bf16(const u16* x, u16* d, long long n) { map_1_1(x, d, n, BF16::Derivative()); }
+SB_KERNEL fused_bf16(const u16* x, u16* y, u16* d, long long n) { map_1_2(x, y, d, n, BF16::Fused()); }
+SB_KERNEL backward_bf16(const u16* x, const u16* g, u16* out, long long n) { map_2_1(x, g, out, n, BF16::Backward()); }
+SB_KERNEL backward_from_output_bf16(const u16* y, const u16* g, u16* out, long long n) { map_2_1(y, g, out, n, BF16::BackwardY()); }

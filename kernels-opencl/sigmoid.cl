@@ -440,3 +440,132 @@ FUSED_KERNEL(fused_f64, double, double4, fused64)
 BINARY_KERNEL(backward_f64, double, double4, bwd64)
 BINARY_KERNEL(backward_from_output_f64, double, double4, bwdy64)
 #endif
+
+/* ============================================================== float16 and bfloat16
+ * Raw 16-bit patterns; float16 is widened with vload_half (exact), bfloat16 by a shift. The result is
+ * a double-double from the float64 path above and is rounded ONCE to the format, ties to even with
+ * the low part deciding exact-looking ties (vstore_half_rte would round the high part alone, a double
+ * rounding near ties), so it is stored as bits. sigma' for |x| < 2^-20 from its series: the sign of
+ * its deviation from 1/4 decides bfloat16 ties of g/4 between subnormals. Same method as
+ * kernels-cuda/sigmoid_half.cuh; every input is checked on PoCL by OpenClHalfTest. Needs fp64.
+ * VEC elements per work item, like the kernels above. */
+#ifdef SIGBATCH_FP64
+
+double bf16_to_d(ushort h) { return (double) as_float(((uint) h) << 16); }
+
+ushort round_h(double2 v, int mant, int bias, ushort nanv) {
+    double2 n = isfinite(v.x) ? two_sum(v.x, v.y) : v;
+    long bits = as_long(n.x);
+    int sign = (int) (((ulong) bits) >> 63) << 15;
+    long a = bits & 0x7FFFFFFFFFFFFFFFL;
+    int inf = (2 * bias + 1) << mant;
+    if (a >= 0x7FF0000000000000L) {
+        return (ushort) (a == 0x7FF0000000000000L ? (sign | inf) : nanv);
+    }
+    int e = (int) (a >> 52) - 1023;
+    if (e > bias) {
+        return (ushort) (sign | inf);
+    }
+    long m = (a & 0x000FFFFFFFFFFFFFL) | (1L << 52);
+    int sub = 1 - bias - e;
+    int shift = 52 - mant + (sub > 0 ? sub : 0);
+    shift = shift > 62 ? 62 : shift;
+    long q = m >> shift;
+    long rem = m & ((1L << shift) - 1);
+    long hw = 1L << (shift - 1);
+    int up = rem != hw ? rem > hw : (n.y != 0.0 ? ((n.y > 0.0) == (sign == 0)) : (int) (q & 1));
+    int field = e + bias - 1;
+    field = field > 0 ? field : 0;
+    long h = ((long) field << mant) + q + (up ? 1 : 0);
+    h = h > inf ? inf : h;
+    return (ushort) (sign | (int) h);
+}
+
+double2 scale_k(double2 q, int k) {
+    return k < -900 ? (double2)(q.x * 0.0, 0.0) : (double2)(ldexp(q.x, k), ldexp(q.y, k));
+}
+
+double2 sig_hdd(double x) {
+    int k;
+    double2 den;
+    double2 m = prep64(x, &k, &den);
+    double2 r = x >= 0.0 ? dd_div((double2)(1.0, 0.0), den) : scale_k(dd_div(m, den), k);
+    return isnan(x) ? (double2)(x, 0.0) : r;
+}
+
+double2 der_parts(double x, int *k) {
+    if (fabs(x) < 0x1p-20) {
+        double x2 = x * x;
+        *k = 0;
+        return (double2)(0.25, -x2 * 0.0625 + x2 * x2 / 96.0);
+    }
+    return der64q(x, k);
+}
+
+double2 der_hdd(double x) {
+    int k;
+    double2 q = der_parts(x, &k);
+    return isnan(x) ? (double2)(x, 0.0) : scale_k(q, k);
+}
+
+double2 bwd_hdd(double x, double g) {
+    if (isnan(x) || isnan(g)) {
+        return (double2)(x + g, 0.0);
+    }
+    if (g == 0.0 || isinf(g)) {
+        return (double2)(isfinite(x) || g == 0.0 ? g : NAN, 0.0);
+    }
+    double a = -fabs(x);
+    a = a < -1500.0 ? -1500.0 : a;
+    int k;
+    double2 q = der_parts(a, &k);
+    double p = q.x * g;
+    double pe = fma(q.x, g, -p);
+    return scale_k(fast_two_sum(p, pe + q.y * g), k);
+}
+
+double2 bwdy_hdd(double y, double g) {
+    if (!isfinite(y) || !isfinite(g)) {
+        return (double2)(g * (y * (1.0 - y)), 0.0);
+    }
+    return two_sum(y * g, -((y * y) * g));
+}
+
+#define F16_IN(p, i) ((double) vload_half((i), (__global const half *) (p)))
+#define BF16_IN(p, i) bf16_to_d((p)[i])
+
+#define HALF_KERNELS(SUF, IN, MANT, BIAS, NANV)                                                   \
+__kernel void sigmoid_##SUF(__global const ushort *x, const uint xo, __global ushort *y, const uint yo, const uint n) { \
+    for (uint i = (uint) get_global_id(0) * VEC, e = min(i + VEC, n); i < e; i++)            \
+        y[yo + i] = round_h(sig_hdd(IN(x, xo + i)), MANT, BIAS, NANV);                 \
+}                                                                                             \
+__kernel void derivative_##SUF(__global const ushort *x, const uint xo, __global ushort *y, const uint yo, const uint n) { \
+    for (uint i = (uint) get_global_id(0) * VEC, e = min(i + VEC, n); i < e; i++)            \
+        y[yo + i] = round_h(der_hdd(IN(x, xo + i)), MANT, BIAS, NANV);                 \
+}                                                                                             \
+__kernel void fused_##SUF(__global const ushort *x, const uint xo, __global ushort *y, const uint yo, \
+                          __global ushort *d, const uint dof, const uint n) {                 \
+    for (uint i = (uint) get_global_id(0) * VEC, e = min(i + VEC, n); i < e; i++)            \
+        {                                                                              \
+        double v = IN(x, xo + i);                                                             \
+        ushort a = round_h(sig_hdd(v), MANT, BIAS, NANV);                                     \
+        ushort b = round_h(der_hdd(v), MANT, BIAS, NANV);                                     \
+        y[yo + i] = a;                                                                        \
+        d[dof + i] = b;                                                                       \
+    }                                                                                         \
+}                                                                                             \
+__kernel void backward_##SUF(__global const ushort *x, const uint xo, __global const ushort *g, const uint go, \
+                             __global ushort *o, const uint oo, const uint n) {               \
+    for (uint i = (uint) get_global_id(0) * VEC, e = min(i + VEC, n); i < e; i++)            \
+        o[oo + i] = round_h(bwd_hdd(IN(x, xo + i), IN(g, go + i)), MANT, BIAS, NANV);  \
+}                                                                                             \
+__kernel void backward_from_output_##SUF(__global const ushort *x, const uint xo, __global const ushort *g, const uint go, \
+                                         __global ushort *o, const uint oo, const uint n) {   \
+    for (uint i = (uint) get_global_id(0) * VEC, e = min(i + VEC, n); i < e; i++)            \
+        o[oo + i] = round_h(bwdy_hdd(IN(x, xo + i), IN(g, go + i)), MANT, BIAS, NANV); \
+}
+
+HALF_KERNELS(f16, F16_IN, 10, 15, 0x7E00)
+HALF_KERNELS(bf16, BF16_IN, 7, 127, 0x7FC0)
+
+#endif

@@ -24,6 +24,16 @@ public interface DeviceArray extends AutoCloseable {
 
     void read(int index, double[] dst, int dstOff, int len);
 
+    /** Copies {@code len} 16-bit patterns into a float16 or bfloat16 array. */
+    default void write(int index, short[] src, int srcOff, int len) {
+        throw new UnsupportedOperationException(this + " takes no 16-bit data");
+    }
+
+    /** Copies elements of a float16 or bfloat16 array out as raw 16-bit patterns. */
+    default void read(int index, short[] dst, int dstOff, int len) {
+        throw new UnsupportedOperationException(this + " holds no 16-bit data");
+    }
+
     /** True once closed. */
     boolean isClosed();
 

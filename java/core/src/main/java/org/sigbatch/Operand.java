@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import org.sigbatch.internal.Checks;
+import org.sigbatch.reference.HalfFormat;
 
 /**
  * One input or output of an evaluation: a window of {@link #length()} elements over a heap array, an
@@ -50,6 +52,34 @@ public sealed interface Operand {
         return new F64Buffer(Checks.notNull(b, "DoubleBuffer"), b.position(), b.remaining());
     }
 
+    /** A whole {@code short[]} of IEEE binary16 bit patterns (float16). */
+    static Operand f16(short[] a) {
+        return new HalfArray(DType.F16, Checks.notNull(a, "short[]"), 0, a.length);
+    }
+
+    /** Elements {@code [offset, offset+length)} of a {@code short[]} of float16 bit patterns. */
+    static Operand f16(short[] a, int offset, int length) {
+        return new HalfArray(DType.F16, Checks.notNull(a, "short[]"), offset, length);
+    }
+
+    /** A whole {@code short[]} of bfloat16 bit patterns (the top 16 bits of float32s). */
+    static Operand bf16(short[] a) {
+        return new HalfArray(DType.BF16, Checks.notNull(a, "short[]"), 0, a.length);
+    }
+
+    static Operand bf16(short[] a, int offset, int length) {
+        return new HalfArray(DType.BF16, Checks.notNull(a, "short[]"), offset, length);
+    }
+
+    /** Elements {@code [position, limit)} of a buffer of float16 bit patterns; the position is not moved. */
+    static Operand f16(ShortBuffer b) {
+        return new HalfBuffer(DType.F16, Checks.notNull(b, "ShortBuffer"), b.position(), b.remaining());
+    }
+
+    static Operand bf16(ShortBuffer b) {
+        return new HalfBuffer(DType.BF16, Checks.notNull(b, "ShortBuffer"), b.position(), b.remaining());
+    }
+
     /** The whole device array. */
     static Operand of(DeviceArray a) {
         return new Device(Checks.notNull(a, "DeviceArray"), 0, a.length());
@@ -91,6 +121,15 @@ public sealed interface Operand {
     void copyTo(int start, int n, double[] dst, int dstOff);
 
     void copyFrom(int start, int n, double[] src, int srcOff);
+
+    /** Copies elements {@code [start, start+n)} as raw 16-bit patterns (F16 and BF16 operands only). */
+    default void copyTo(int start, int n, short[] dst, int dstOff) {
+        throw wrongType(this, "a 16-bit format");
+    }
+
+    default void copyFrom(int start, int n, short[] src, int srcOff) {
+        throw wrongType(this, "a 16-bit format");
+    }
 
     /** The storage object (array, buffer or device array) and the element index where the window starts. */
     Object storage();
@@ -198,6 +237,57 @@ public sealed interface Operand {
         @Override public int storageIndex() { return index; }
     }
 
+    /** A window of a {@code short[]} holding float16 or bfloat16 bit patterns ({@code dtype} says which). */
+    record HalfArray(DType dtype, short[] array, int offset, int length) implements Operand {
+        public HalfArray {
+            checkWindow(array.length, offset, length, "short[]");
+            half(dtype);
+        }
+
+        @Override public Operand slice(int from, int len) { checkWindow(length, from, len, "slice"); return new HalfArray(dtype, array, offset + from, len); }
+        @Override public double get(int i) { return HalfFormat.of(dtype).toDouble(array[offset + i]); }
+        @Override public void set(int i, double v) { array[offset + i] = HalfFormat.of(dtype).round(v); }
+        @Override public void copyTo(int start, int n, ByteBuffer dst) { shorts(dst, n).put(array, offset + start, n); }
+        @Override public void copyFrom(int start, int n, ByteBuffer src) { shorts(src, n).get(array, offset + start, n); }
+        @Override public void copyTo(int start, int n, short[] dst, int dstOff) { System.arraycopy(array, offset + start, dst, dstOff, n); }
+        @Override public void copyFrom(int start, int n, short[] src, int srcOff) { System.arraycopy(src, srcOff, array, offset + start, n); }
+        @Override public void copyTo(int start, int n, float[] dst, int dstOff) { throw wrongType(this, "float32"); }
+        @Override public void copyFrom(int start, int n, float[] src, int srcOff) { throw wrongType(this, "float32"); }
+        @Override public void copyTo(int start, int n, double[] dst, int dstOff) { throw wrongType(this, "float64"); }
+        @Override public void copyFrom(int start, int n, double[] src, int srcOff) { throw wrongType(this, "float64"); }
+        @Override public Object storage() { return array; }
+        @Override public int storageIndex() { return offset; }
+    }
+
+    /** A window of a {@link ShortBuffer} of float16 or bfloat16 bit patterns (absolute indices). */
+    record HalfBuffer(DType dtype, ShortBuffer buffer, int index, int length) implements Operand {
+        public HalfBuffer {
+            checkWindow(buffer.capacity(), index, length, "ShortBuffer");
+            half(dtype);
+        }
+
+        @Override public Operand slice(int from, int len) { checkWindow(length, from, len, "slice"); return new HalfBuffer(dtype, buffer, index + from, len); }
+        @Override public boolean writable() { return !buffer.isReadOnly(); }
+        @Override public double get(int i) { return HalfFormat.of(dtype).toDouble(buffer.get(index + i)); }
+        @Override public void set(int i, double v) { buffer.put(index + i, HalfFormat.of(dtype).round(v)); }
+        @Override public void copyTo(int start, int n, ByteBuffer dst) { shorts(dst, n).put(0, buffer, index + start, n); }
+        @Override public void copyFrom(int start, int n, ByteBuffer src) { buffer.put(index + start, shorts(src, n), 0, n); }
+        @Override public void copyTo(int start, int n, short[] dst, int dstOff) { buffer.get(index + start, dst, dstOff, n); }
+        @Override public void copyFrom(int start, int n, short[] src, int srcOff) { buffer.put(index + start, src, srcOff, n); }
+        @Override public void copyTo(int start, int n, float[] dst, int dstOff) { throw wrongType(this, "float32"); }
+        @Override public void copyFrom(int start, int n, float[] src, int srcOff) { throw wrongType(this, "float32"); }
+        @Override public void copyTo(int start, int n, double[] dst, int dstOff) { throw wrongType(this, "float64"); }
+        @Override public void copyFrom(int start, int n, double[] src, int srcOff) { throw wrongType(this, "float64"); }
+        @Override public Object storage() { return buffer; }
+        @Override public int storageIndex() { return index; }
+    }
+
+    private static void half(DType t) {
+        if (t == null || !t.isHalf()) {
+            throw new IllegalArgumentException("a short[] or ShortBuffer operand holds float16 or bfloat16, not " + t);
+        }
+    }
+
     /** A window of a {@link DeviceArray}. Backends that own the array operate on it in place. */
     record Device(DeviceArray array, int index, int length) implements Operand {
         public Device {
@@ -209,6 +299,11 @@ public sealed interface Operand {
 
         @Override
         public double get(int i) {
+            if (dtype().isHalf()) {
+                short[] one = new short[1];
+                array.read(index + i, one, 0, 1);
+                return HalfFormat.of(dtype()).toDouble(one[0]);
+            }
             if (dtype() == DType.F32) {
                 float[] one = new float[1];
                 array.read(index + i, one, 0, 1);
@@ -221,7 +316,9 @@ public sealed interface Operand {
 
         @Override
         public void set(int i, double v) {
-            if (dtype() == DType.F32) {
+            if (dtype().isHalf()) {
+                array.write(index + i, new short[] {HalfFormat.of(dtype()).round(v)}, 0, 1);
+            } else if (dtype() == DType.F32) {
                 array.write(index + i, new float[] {(float) v}, 0, 1);
             } else {
                 array.write(index + i, new double[] {v}, 0, 1);
@@ -230,7 +327,11 @@ public sealed interface Operand {
 
         @Override
         public void copyTo(int start, int n, ByteBuffer dst) {
-            if (dtype() == DType.F32) {
+            if (dtype().isHalf()) {
+                short[] tmp = new short[n];
+                array.read(index + start, tmp, 0, n);
+                shorts(dst, n).put(tmp);
+            } else if (dtype() == DType.F32) {
                 float[] tmp = new float[n];
                 array.read(index + start, tmp, 0, n);
                 floats(dst, n).put(tmp);
@@ -243,7 +344,11 @@ public sealed interface Operand {
 
         @Override
         public void copyFrom(int start, int n, ByteBuffer src) {
-            if (dtype() == DType.F32) {
+            if (dtype().isHalf()) {
+                short[] tmp = new short[n];
+                shorts(src, n).get(tmp);
+                array.write(index + start, tmp, 0, n);
+            } else if (dtype() == DType.F32) {
                 float[] tmp = new float[n];
                 floats(src, n).get(tmp);
                 array.write(index + start, tmp, 0, n);
@@ -258,6 +363,8 @@ public sealed interface Operand {
         @Override public void copyFrom(int start, int n, float[] src, int srcOff) { array.write(index + start, src, srcOff, n); }
         @Override public void copyTo(int start, int n, double[] dst, int dstOff) { array.read(index + start, dst, dstOff, n); }
         @Override public void copyFrom(int start, int n, double[] src, int srcOff) { array.write(index + start, src, srcOff, n); }
+        @Override public void copyTo(int start, int n, short[] dst, int dstOff) { array.read(index + start, dst, dstOff, n); }
+        @Override public void copyFrom(int start, int n, short[] src, int srcOff) { array.write(index + start, src, srcOff, n); }
         @Override public Object storage() { return array; }
         @Override public int storageIndex() { return index; }
     }
@@ -272,6 +379,12 @@ public sealed interface Operand {
     private static DoubleBuffer doubles(ByteBuffer b, int n) {
         DoubleBuffer v = b.slice(b.position(), n * Double.BYTES).order(ByteOrder.nativeOrder()).asDoubleBuffer();
         b.position(b.position() + n * Double.BYTES);
+        return v;
+    }
+
+    private static ShortBuffer shorts(ByteBuffer b, int n) {
+        ShortBuffer v = b.slice(b.position(), n * Short.BYTES).order(ByteOrder.nativeOrder()).asShortBuffer();
+        b.position(b.position() + n * Short.BYTES);
         return v;
     }
 }

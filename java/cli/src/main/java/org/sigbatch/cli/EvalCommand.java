@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
  * when complete (written under a temporary name, then renamed).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluate an op element-wise over .npy arrays (float32 '<f4' or float64 '<f8', any shape).",
+        description = {"Evaluate an op element-wise over .npy arrays (float32 '<f4', float64 '<f8', float16 '<f2' or bfloat16 "
+                + "'<V2' / 'bfloat16' / '<u2' with --dtype bf16; any shape). 16-bit results are correctly rounded.",
                 "  sigmoid, derivative: --in X --out Y",
                 "  fused:               --in X --out Y --out2 D   (Y = σ(X), D = σ'(X))",
                 "  backward:            --in X --grad G --out GI  (GI = G·σ'(X))",
@@ -61,6 +62,11 @@ final class EvalCommand extends BaseCommand {
             description = "none, sample or full: recompute a sample (per chunk) or every element on the CPU reference; a disagreement exits with code 4 (default: ${DEFAULT-VALUE}).")
     VerifyPolicy verify;
 
+    @Option(names = "--dtype", paramLabel = "T",
+            description = "Element type the inputs must have: f32, f64, f16 or bf16 (default: the file's). Needed for raw '<u2' files "
+                    + "(16-bit patterns): --dtype bf16 or f16. '<f2' is float16; bfloat16 comes as '<V2' (ml_dtypes through np.save) or 'bfloat16'.")
+    String dtype;
+
     @Option(names = "--chunk", defaultValue = "4M", paramLabel = "N", converter = Converters.SizeConverter.class,
             description = "Elements per chunk streamed through memory (default: ${DEFAULT-VALUE}; binary suffixes K, M, G).")
     long chunk;
@@ -71,10 +77,11 @@ final class EvalCommand extends BaseCommand {
     @Override
     int run() throws IOException {
         checkOptions();
-        NpyHeader hx = Npy.readHeader(in);
+        DType want = dtype == null ? null : parseDType(dtype);
+        NpyHeader hx = resolve(Npy.readHeader(in), want, "--in", in);
         NpyHeader hg = null;
         if (grad != null) {
-            hg = Npy.readHeader(grad);
+            hg = resolve(Npy.readHeader(grad), want, "--grad", grad);
             if (!hx.sameShape(hg)) {
                 throw new UserError("shape mismatch: --in " + in + " has shape " + hx.shapeString() + " but --grad " + grad + " has shape " + hg.shapeString());
             }
@@ -99,6 +106,40 @@ final class EvalCommand extends BaseCommand {
             report(s, hx, sum);
         }
         return ExitCodes.OK;
+    }
+
+    /** f32, f64, f16 or bf16 (and their long names). */
+    static DType parseDType(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "f32", "float32" -> DType.F32;
+            case "f64", "float64" -> DType.F64;
+            case "f16", "float16", "half" -> DType.F16;
+            case "bf16", "bfloat16" -> DType.BF16;
+            default -> throw new UserError("unknown --dtype '" + s + "' (expected f32, f64, f16 or bf16)");
+        };
+    }
+
+    /** The header as the op will read it: raw '<u2' takes --dtype; any other file must already be of that dtype. */
+    static NpyHeader resolve(NpyHeader h, DType want, String option, Path file) {
+        if (h.raw16()) {
+            if (want == null || !want.isHalf()) {
+                throw new UserError(option + " " + file + " holds raw 16-bit integers ('<u2'): say --dtype bf16 or --dtype f16 "
+                        + "to read them as bfloat16 or float16 bit patterns");
+            }
+            return h.as(want);
+        }
+        if (want == null || want == h.dtype()) {
+            return h;
+        }
+        if (h.dtype() == DType.F16 && want == DType.BF16) {
+            throw new UserError(option + " " + file + " is float16 ('<f2'), not bfloat16: --dtype bf16 reads ml_dtypes bfloat16 ('<V2'), "
+                    + "'bfloat16' or raw '<u2' files; drop --dtype to compute in float16");
+        }
+        if (want.isHalf() && h.dtype().bytes() > want.bytes()) {
+            throw new UserError(option + " " + file + " is " + h.dtype() + " but --dtype is " + want + ": sigbatch does not round a "
+                    + h.dtype() + " input to 16 bits implicitly; convert the file first (e.g. a.astype('<f2')) or drop --dtype");
+        }
+        throw new UserError(option + " " + file + " is " + h.dtype() + " (" + h.descr() + "), not " + want + " as --dtype says");
     }
 
     private void checkOptions() {
@@ -142,7 +183,7 @@ final class EvalCommand extends BaseCommand {
         int inputs = grad == null ? 1 : 2;
         int cap = fitChunk((int) Math.max(1, Math.min(chunkElems, count)), bytes, inputs);
         Summary sum = new Summary();
-        byte[] header = Npy.header(t, hx.shape(), hx.fortranOrder());
+        byte[] header = Npy.header(hx.descr(), hx.shape(), hx.fortranOrder()); // bfloat16 keeps the input's convention
         try (FileChannel cx = FileChannel.open(in, StandardOpenOption.READ);
              FileChannel cg = grad == null ? null : FileChannel.open(grad, StandardOpenOption.READ);
              AtomicOutput o1 = AtomicOutput.open(outFile, "--out");
@@ -209,6 +250,9 @@ final class EvalCommand extends BaseCommand {
     }
 
     private static Operand window(DType t, ByteBuffer b) {
+        if (t.isHalf()) {
+            return t == DType.F16 ? Operand.f16(b.asShortBuffer()) : Operand.bf16(b.asShortBuffer());
+        }
         return t == DType.F32 ? Operand.of(b.asFloatBuffer()) : Operand.of(b.asDoubleBuffer());
     }
 

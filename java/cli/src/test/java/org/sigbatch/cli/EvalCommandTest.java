@@ -96,7 +96,7 @@ class EvalCommandTest {
     @Test
     void everyOpF32AndF64MeetsItsBound() throws IOException {
         int n = 1000;
-        for (DType t : DType.values()) {
+        for (DType t : new DType[] {DType.F32, DType.F64}) { // 16-bit: HalfEvalTest
             Path in = dir.resolve("x" + t + ".npy");
             Path g = dir.resolve("g" + t + ".npy");
             float[] xf = Cli.floats(n, 2, -40, 40);
@@ -331,7 +331,7 @@ class EvalCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"<i4:integer", "|u1:unsigned integer", ">f4:big-endian float32", ">f8:big-endian float64", "<c8:complex",
-            "|O:object", "<f2:float16", "|b1:boolean", "<U3:unicode"})
+            "|O:object", ">f2:big-endian float16", "|b1:boolean", "<U3:unicode"})
     void rejectsUnsupportedDtypes(String spec) throws IOException {
         String descr = spec.substring(0, spec.indexOf(':'));
         String what = spec.substring(spec.indexOf(':') + 1);

@@ -124,6 +124,53 @@ class NumpyInteropTest {
         System.err.println(out.trim());
     }
 
+    /**
+     * float16 round trip: every one of the 65,536 float16 values saved by NumPy ('<f2'), fused through
+     * eval, read back as float16 and checked within 0.5 ULP of NumPy's float64 σ and σ' (NumPy's own
+     * float64 is ~2^-52 off, far inside a float16 ULP). bfloat16 the NumPy way: raw '<u2' with
+     * --dtype bf16, and 2-byte voids ('|V2', what np.save writes for an ml_dtypes bfloat16 array but
+     * for the byte-order character), each written back in the convention it came in.
+     */
+    @Test
+    void float16AndBfloat16ThroughNumpy() throws Exception {
+        py(String.join("\n", "import numpy as np",
+                "np.save('x16.npy', np.arange(65536, dtype=np.uint16).view(np.float16).reshape(256, 256))",
+                "rng = np.random.default_rng(3)",
+                "b = (rng.uniform(-100, 100, 4000).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)",
+                "b[:4] = [0x7FC0, 0x7F80, 0x0000, 0x8001]",
+                "np.save('xb.npy', b)", "np.save('xv.npy', b.view('V2'))"));
+        run("eval", "--op", "fused", "--in", "x16.npy", "--out", "y16.npy", "--out2", "d16.npy", "--verify", "full");
+        run("eval", "--op", "sigmoid", "--in", "xb.npy", "--out", "yb.npy", "--dtype", "bf16");
+        run("eval", "--op", "derivative", "--in", "xv.npy", "--out", "dv.npy");
+        String out = py(PRELUDE + String.join("\n",
+                "def half_check(name, got, ref):",
+                "    ok = ~np.isnan(ref)",
+                "    assert np.array_equal(np.isnan(got.astype(np.float64)), ~ok), name + ': NaN mismatch'",
+                "    g = got[ok].astype(np.float64); r = ref[ok]",
+                "    err = np.abs(g - r) / np.spacing(np.abs(r).astype(got.dtype)).astype(np.float64)",
+                "    assert err.max() <= 0.5 + 1e-6, '%s: %.4f ULP' % (name, err.max())",
+                "    print(name, 'max', round(float(err.max()), 4), 'ULP over', g.size)",
+                "x = np.load('x16.npy'); y = np.load('y16.npy'); d = np.load('d16.npy')",
+                "assert y.dtype == np.float16 and y.shape == (256, 256) and d.dtype == np.float16",
+                "half_check('sigmoid f16', y, sig(x))", "half_check('derivative f16', d, dsig(x))",
+                "def bf(u): return (u.astype(np.uint32) << 16).view(np.float32)",
+                "def bf_check(name, u, ref):",
+                "    got = bf(u).astype(np.float64); ok = ~np.isnan(ref)",
+                "    assert np.array_equal(np.isnan(got), ~ok), name + ': NaN mismatch'",
+                "    r = ref[ok]; e = np.floor(np.log2(np.maximum(np.abs(r), 2.0**-140)))",
+                "    ulp = 2.0 ** (np.maximum(e, -126) - 7)",
+                "    err = np.abs(got[ok] - r) / ulp",
+                "    assert err.max() <= 0.5 + 1e-6, '%s: %.4f ULP' % (name, err.max())",
+                "    print(name, 'max', round(float(err.max()), 4), 'ULP over', r.size)",
+                "xb = np.load('xb.npy'); yb = np.load('yb.npy'); assert yb.dtype == np.uint16, yb.dtype",
+                "bf_check('sigmoid bf16 <u2', yb, sig(bf(xb)))",
+                "dv = np.load('dv.npy'); assert dv.dtype.kind == 'V' and dv.dtype.itemsize == 2, dv.dtype",
+                "bf_check('derivative bf16 V2', dv.view(np.uint16), dsig(bf(xb)))",
+                "print('half interop ok')"));
+        assertTrue(out.contains("half interop ok"), out);
+        System.err.println(out.trim());
+    }
+
     @Test
     void numpyErrorsAreRejectedInOneLine() throws Exception {
         py(String.join("\n", "import numpy as np",

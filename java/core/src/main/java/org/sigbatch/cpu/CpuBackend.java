@@ -49,6 +49,9 @@ public final class CpuBackend implements Backend {
     /** What ran a call that the warm-up stand-ins took part in (built once, like {@link #device}). */
     private final Timings coldTimings;
     private final DeviceMemory memory = new DeviceMemory("cpu");
+    /** float16 / bfloat16: the float64 kernels, rounded once (SIMD rounding once warm, scalar before). */
+    private final HalfEngine half = new HalfEngine(Kernels.halfRounding(), true);
+    private final HalfEngine coldHalf = new HalfEngine(HalfRounding.SCALAR);
 
     public CpuBackend(int threads, F32Kernels f32, F64Kernels f64) {
         this(threads, f32, f64, true);
@@ -188,6 +191,11 @@ public final class CpuBackend implements Backend {
 
     /** Evaluates a whole batch on the calling thread; true if a warm-up stand-in computed some of it. */
     boolean runRange(Op op, Batch b) {
+        if (b.dtype().isHalf()) {
+            boolean warm = warm64.isWarm();
+            (warm ? half : coldHalf).run(op, b, warm ? f64 : cold64);
+            return !warm;
+        }
         if (allHeapArrays(b)) {
             return run(op, b, 0, b.length());
         }
@@ -338,6 +346,7 @@ public final class CpuBackend implements Backend {
         m.put("precision", precision.id());
         m.put("float32 kernels", f32.name() + " (" + f32Reason + ")");
         m.put("float64 kernels", f64.name());
+        m.put("float16/bfloat16 kernels", f64.name() + ", " + half.name());
         if (warm32 != JitWarmup.NONE) {
             m.put("float32 JIT warm-up", warm32.status());
         }

@@ -6,11 +6,11 @@ import org.sigbatch.spi.DeviceMemory;
 
 /** The CPU backend's "device" memory: a heap array, so code written against device arrays runs anywhere. */
 final class HeapArray extends AbstractDeviceArray {
-    private volatile Object storage; // float[] or double[]; null once closed
+    private volatile Object storage; // float[], double[] or short[]; null once closed
 
     HeapArray(DeviceMemory memory, DType dtype, int length) {
         super(memory, dtype, length);
-        this.storage = dtype == DType.F32 ? new float[length] : new double[length];
+        this.storage = dtype == DType.F32 ? new float[length] : dtype.isHalf() ? new short[length] : new double[length];
     }
 
     @Override

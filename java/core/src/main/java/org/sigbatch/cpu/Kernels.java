@@ -146,6 +146,11 @@ public final class Kernels {
         return Holder.F64.get(0).present() ? Holder.F64.get(0).kernels() : AccurateF64Kernels.INSTANCE;
     }
 
+    /** Rounding of float64 results to float16 / bfloat16: the SIMD version where the Vector API is present, else the scalar one. */
+    public static HalfRounding halfRounding() {
+        return Holder.HALF;
+    }
+
     /** The portable scalar float32 kernels (for benchmarks and tests). */
     public static F32Kernels scalarF32() {
         return ScalarF32Kernels.INSTANCE;
@@ -178,6 +183,12 @@ public final class Kernels {
         static final F32Choice ACCURATE_AUTO = auto(Precision.ACCURATE);
         static final F32Choice FAST_AUTO = auto(Precision.FAST);
         static final List<F64Candidate> F64 = loadF64();
+        static final HalfRounding HALF = loadHalf();
+
+        private static HalfRounding loadHalf() {
+            Object[] k = create("org.sigbatch.cpu.simd.VectorHalfRounding");
+            return k[0] != null ? (HalfRounding) k[0] : HalfRounding.SCALAR;
+        }
 
         private static List<F64Candidate> loadF64() {
             Object[] k = create("org.sigbatch.cpu.simd.VectorF64Kernels");

@@ -7,6 +7,8 @@ import org.sigbatch.Precision;
 import org.sigbatch.VerificationException;
 import org.sigbatch.VerifyPolicy;
 import org.sigbatch.reference.DoubleDouble;
+import org.sigbatch.reference.HalfFormat;
+import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.Reference;
 import org.sigbatch.reference.Ulps;
 import org.sigbatch.spi.Batch;
@@ -85,7 +87,14 @@ public final class Verifier {
     private static double[] gather(Operand o, int[] idx, int n) {
         double[] v = new double[idx.length];
         if (idx.length == n && n > 0) {
-            if (o.dtype() == DType.F32) {
+            if (o.dtype().isHalf()) {
+                short[] tmp = new short[n];
+                o.copyTo(0, n, tmp, 0);
+                HalfFormat f = HalfFormat.of(o.dtype());
+                for (int i = 0; i < n; i++) {
+                    v[i] = f.toDouble(tmp[i]);
+                }
+            } else if (o.dtype() == DType.F32) {
                 float[] tmp = new float[n];
                 o.copyTo(0, n, tmp, 0);
                 for (int i = 0; i < n; i++) {
@@ -114,13 +123,20 @@ public final class Verifier {
         }
         for (int out = 0; out < op.outputs(); out++) {
             double[] actual = gather(b.out(out), s.indices(), b.length());
-            double bound = precision.bound(op, out);
+            double bound = b.dtype().isHalf() ? 0 : precision.bound(op, out); // 16-bit results: correctly rounded, exactly
             for (int i = 0; i < s.size(); i++) {
                 double a = s.inputs()[0][i];
                 double g = op.inputs() > 1 ? s.inputs()[1][i] : 0;
                 double err;
                 double ref;
-                if (b.dtype() == DType.F32) {
+                if (b.dtype().isHalf()) {
+                    // 16-bit results are correctly rounded: the result must be the reference rounded once
+                    HalfFormat f = HalfFormat.of(b.dtype());
+                    double want = f.toDouble(OpReference.half(op, out, f, f.round(a), f.round(g)));
+                    ref = want;
+                    err = Double.isNaN(want) ? (Double.isNaN(actual[i]) ? 0 : Double.POSITIVE_INFINITY)
+                            : actual[i] == want ? 0 : Math.abs(actual[i] - want) / f.ulp(want);
+                } else if (b.dtype() == DType.F32) {
                     ref = reference32(op, out, (float) a, (float) g);
                     err = Ulps.error((float) actual[i], ref);
                 } else {

@@ -29,7 +29,8 @@ public abstract class AbstractDeviceArray implements DeviceArray {
 
     /**
      * Copies {@code len} elements (at least one) between the host array {@code host} (a
-     * {@code float[]} for float32, a {@code double[]} for float64), from index {@code hostOff}, and
+     * {@code float[]} for float32, a {@code double[]} for float64, a {@code short[]} for float16 and
+     * bfloat16), from index {@code hostOff}, and
      * this array's elements from {@code index}. Arguments are checked and the array is open.
      */
     protected abstract void copyIn(int index, Object host, int hostOff, int len);
@@ -69,11 +70,13 @@ public abstract class AbstractDeviceArray implements DeviceArray {
     @Override public final void write(int index, double[] src, int srcOff, int len) { copy(true, DType.F64, index, src, srcOff, len); }
     @Override public final void read(int index, float[] dst, int dstOff, int len) { copy(false, DType.F32, index, dst, dstOff, len); }
     @Override public final void read(int index, double[] dst, int dstOff, int len) { copy(false, DType.F64, index, dst, dstOff, len); }
+    @Override public final void write(int index, short[] src, int srcOff, int len) { copy(true, null, index, src, srcOff, len); }
+    @Override public final void read(int index, short[] dst, int dstOff, int len) { copy(false, null, index, dst, dstOff, len); }
 
     private void copy(boolean in, DType want, int index, Object host, int hostOff, int len) {
         ensureOpen();
-        if (dtype != want) {
-            throw new IllegalArgumentException(this + " holds " + dtype + ", not " + want);
+        if (want == null ? !dtype.isHalf() : dtype != want) { // null: a short[], either 16-bit format
+            throw new IllegalArgumentException(this + " holds " + dtype + ", not " + (want == null ? "float16 or bfloat16 (short[])" : want));
         }
         Checks.notNull(host, in ? "src" : "dst");
         Checks.window(this, length, index, len);

@@ -25,8 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
 import org.sigbatch.Op;
+import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
+import org.sigbatch.reference.HalfFormat;
 import org.sigbatch.reference.OpReference;
 import org.sigbatch.reference.SpecialValues;
 
@@ -140,6 +142,28 @@ public abstract class BackendContract {
     @EnumSource(DType.class)
     void specialValuesHaveTheirTrueAnswers(DType t) {
         assumeSupported(t);
+        if (t.isHalf()) {
+            HalfFormat f = HalfFormat.of(t);
+            double[] xv = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, -12, 12, -88, 90};
+            short[] x = Storage.toHalves(t, xv);
+            short[] y = new short[x.length];
+            short[] d = new short[x.length];
+            Operand[] ops = t == DType.F16 ? new Operand[] {Operand.f16(x), Operand.f16(y), Operand.f16(d)}
+                    : new Operand[] {Operand.bf16(x), Operand.bf16(y), Operand.bf16(d)};
+            assertEquals(backend(), shared().apply(Op.FUSED, ops).backend());
+            assertTrue(f.isNaN(y[0]) && f.isNaN(d[0]), "σ(NaN) and σ'(NaN) are NaN");
+            assertEquals(1.0, f.toDouble(y[1]), "σ(+Inf)");
+            assertEquals(0.0, f.toDouble(y[2]), "σ(-Inf)");
+            assertEquals(0.0, f.toDouble(d[1]), "σ'(+Inf)");
+            assertEquals(0.5, f.toDouble(y[3]), "σ(0)");
+            assertEquals(0.5, f.toDouble(y[4]), "σ(-0)");
+            assertEquals(0.25, f.toDouble(d[3]), "σ'(0)");
+            // subnormal results are kept: float16 σ(-12) ≈ 6.1e-6 and σ'(12) are subnormal, bfloat16 σ(-88) ≈ 6e-39 too
+            int i = t == DType.F16 ? 5 : 7;
+            assertTrue(f.toDouble(y[i]) > 0 && f.toDouble(y[i]) < Math.scalb(1.0, 1 - f.bias()), "subnormal σ: " + f.toDouble(y[i]));
+            assertTrue(f.toDouble(d[i + 1]) > 0, "subnormal σ' is not flushed to zero");
+            return;
+        }
         if (t == DType.F32) {
             float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -89f, -100f, 88f};
             float[] y = new float[x.length];
@@ -176,7 +200,7 @@ public abstract class BackendContract {
     @MethodSource("opsAndDtypes")
     void everyOpOverTheSpecialValues(Op op, DType t) {
         assumeSupported(t);
-        double[] x = t == DType.F32 ? Storage.widen(SpecialValues.f32()) : SpecialValues.f64();
+        double[] x = t.isHalf() ? halfSweep(t) : t == DType.F32 ? Storage.widen(SpecialValues.f32()) : SpecialValues.f64();
         if (op == Op.BACKWARD_FROM_OUTPUT) {
             x = y(t, x.length, 3);
         }
@@ -201,7 +225,12 @@ public abstract class BackendContract {
         for (Op op : Op.values()) {
             for (DType t : DType.values()) {
                 for (Storage s : Storage.values()) {
-                    for (int off : new int[] {0, 5}) {
+                    // 16-bit: the float32 matrix already covers the storage paths at offset 0; offset 5 (odd, unaligned
+                    // for 16-byte vectors) and no heap buffer keep the added test time small
+                    if (t.isHalf() && s == Storage.HEAP_BUFFER) {
+                        continue;
+                    }
+                    for (int off : t.isHalf() ? new int[] {5} : new int[] {0, 5}) {
                         for (boolean inPlace : new boolean[] {false, true}) {
                             a.add(Arguments.of(op, t, s, off, inPlace));
                         }
@@ -271,6 +300,14 @@ public abstract class BackendContract {
                 continue;
             }
             int j = i - offset;
+            if (t.isHalf()) {
+                HalfFormat f = HalfFormat.of(t);
+                double want = f.toDouble(OpReference.half(op, k, f, f.round(x[j]), f.round(g[j])));
+                if (!(want == got[i] || Double.isNaN(want) && Double.isNaN(got[i]))) {
+                    fail(what + " at " + j + ": x=" + x[j] + " g=" + g[j] + " got " + got[i] + ", the correctly rounded " + t + " is " + want);
+                }
+                continue;
+            }
             double err = t == DType.F32
                     ? OpReference.error32(op, k, (float) x[j], (float) g[j], (float) got[i])
                     : OpReference.error64(op, k, x[j], g[j], got[i]);
@@ -286,7 +323,7 @@ public abstract class BackendContract {
         List<Arguments> a = new ArrayList<>();
         for (DType t : DType.values()) {
             for (Op op : new Op[] {Op.SIGMOID, Op.FUSED, Op.BACKWARD}) {
-                for (int k : new int[] {0, 1, 4}) {
+                for (int k : t.isHalf() ? new int[] {1} : new int[] {0, 1, 4}) {
                     a.add(Arguments.of(op, t, k));
                 }
             }
@@ -457,16 +494,40 @@ public abstract class BackendContract {
 
     // ------------------------------------------------------------------ data
 
+    /** Every 43rd bit pattern of a 16-bit format (all binades, subnormals, Inf and NaN among them), widened. */
+    static double[] halfSweep(DType t) {
+        HalfFormat f = HalfFormat.of(t);
+        double[] x = new double[(1 << 16) / 43 + 1];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = f.toDouble(f.round(f.toDouble((short) (i * 43)))); // NaN payloads become the format's quiet NaN
+        }
+        return x;
+    }
+
+    /** float32 test data rounded to the 16-bit format. */
+    private static double[] half(DType t, double[] v) {
+        return t.isHalf() ? Storage.widen(t, Storage.toHalves(t, v)) : v;
+    }
+
     static double[] inputs(DType t, int n, long seed) {
+        if (t.isHalf()) {
+            return half(t, inputs(DType.F32, n, seed));
+        }
         return t == DType.F32 ? Storage.widen(java.util.Arrays.copyOf(TestData.inputsF32(n, seed), n))
                 : java.util.Arrays.copyOf(TestData.inputsF64(n, seed), n);
     }
 
     static double[] grad(DType t, int n, long seed) {
+        if (t.isHalf()) {
+            return half(t, grad(DType.F32, n, seed));
+        }
         return t == DType.F32 ? Storage.widen(TestData.gradF32(n, seed)) : TestData.gradF64(n, seed);
     }
 
     static double[] y(DType t, int n, long seed) {
+        if (t.isHalf()) {
+            return half(t, y(DType.F32, n, seed));
+        }
         return t == DType.F32 ? Storage.widen(TestData.yF32(n, seed)) : TestData.yF64(n, seed);
     }
 }

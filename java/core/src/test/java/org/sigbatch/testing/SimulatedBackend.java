@@ -6,7 +6,6 @@ import java.util.Map;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
 import org.sigbatch.Op;
-import org.sigbatch.reference.OpReference;
 import org.sigbatch.spi.AbstractDeviceArray;
 import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendFailure;
@@ -56,13 +55,12 @@ final class SimulatedBackend implements Backend {
 
     /** Element by element; every input is read before any output of that element is written (in-place safe). */
     private static void computeInPlace(Op op, Batch b) {
-        boolean f32 = b.dtype() == DType.F32;
         double[] out = new double[op.outputs()];
         for (int i = 0; i < b.length(); i++) {
             double x = b.in(0).get(i);
             double g = op.inputs() > 1 ? b.in(1).get(i) : 0;
             for (int k = 0; k < out.length; k++) {
-                out[k] = f32 ? OpReference.f32(op, k, (float) x, (float) g) : OpReference.f64(op, k, x, g).value();
+                out[k] = SimulatedEngine.reference(op, k, b.dtype(), x, g);
             }
             for (int k = 0; k < out.length; k++) {
                 b.out(k).set(i, out[k]);
@@ -99,7 +97,7 @@ final class SimulatedBackend implements Backend {
 
         SimArray(DeviceMemory memory, DType dtype, int length) {
             super(memory, dtype, length);
-            storage = dtype == DType.F32 ? new float[length] : new double[length];
+            storage = dtype == DType.F32 ? new float[length] : dtype.isHalf() ? new short[length] : new double[length];
         }
 
         @Override protected void copyIn(int index, Object host, int hostOff, int len) { System.arraycopy(host, hostOff, storage, index, len); }

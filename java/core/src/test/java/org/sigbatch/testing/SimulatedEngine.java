@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
+import org.sigbatch.reference.HalfFormat;
 import org.sigbatch.reference.OpReference;
 import org.sigbatch.spi.Batch;
 import org.sigbatch.spi.DeviceMemory;
@@ -172,7 +173,8 @@ public final class SimulatedEngine extends AbstractStagingEngine {
             }
             ByteBuffer b = pinned[slot][i];
             for (int k = 0; k < len; k++) {
-                device[slot][i][k] = batch.dtype() == DType.F32 ? b.getFloat(k * 4) : b.getDouble(k * 8);
+                device[slot][i][k] = batch.dtype().isHalf() ? HalfFormat.of(batch.dtype()).toDouble(b.getShort(k * 2))
+                        : batch.dtype() == DType.F32 ? b.getFloat(k * 4) : b.getDouble(k * 8);
             }
         }
     }
@@ -182,19 +184,24 @@ public final class SimulatedEngine extends AbstractStagingEngine {
         maybeFail(ChunkPlan.Kind.KERNEL);
         double[] a = device[slot][0];
         double[] b = device[slot][1];
-        boolean f32 = batch.dtype() == DType.F32;
+        DType t = batch.dtype();
         for (int k = 0; k < len; k++) {
             double x = a[k];
             double g = b[k];
-            a[k] = reference(op, 0, f32, x, g);
+            a[k] = reference(op, 0, t, x, g);
             if (op == Op.FUSED) {
-                b[k] = reference(op, 1, f32, x, g);
+                b[k] = reference(op, 1, t, x, g);
             }
         }
     }
 
-    private static double reference(Op op, int out, boolean f32, double x, double g) {
-        return f32 ? (float) OpReference.f32(op, out, (float) x, (float) g) : OpReference.f64(op, out, x, g).value();
+    /** The reference value as the device stores it: rounded once to the dtype. */
+    static double reference(Op op, int out, DType t, double x, double g) {
+        if (t.isHalf()) {
+            HalfFormat f = HalfFormat.of(t);
+            return f.toDouble(OpReference.half(op, out, f, f.round(x), f.round(g)));
+        }
+        return t == DType.F32 ? (float) OpReference.f32(op, out, (float) x, (float) g) : OpReference.f64(op, out, x, g).value();
     }
 
     @Override
@@ -216,7 +223,9 @@ public final class SimulatedEngine extends AbstractStagingEngine {
             }
             ByteBuffer p = pinned[slot][j];
             for (int k = 0; k < len; k++) {
-                if (batch.dtype() == DType.F32) {
+                if (batch.dtype().isHalf()) {
+                    p.putShort(k * 2, HalfFormat.of(batch.dtype()).round(device[slot][j][k]));
+                } else if (batch.dtype() == DType.F32) {
                     p.putFloat(k * 4, (float) device[slot][j][k]);
                 } else {
                     p.putDouble(k * 8, device[slot][j][k]);

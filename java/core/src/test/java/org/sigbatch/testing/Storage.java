@@ -4,10 +4,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import org.sigbatch.DType;
 import org.sigbatch.DeviceArray;
 import org.sigbatch.Operand;
 import org.sigbatch.Sigmoid;
+import org.sigbatch.reference.HalfFormat;
 
 /** The kinds of storage an operand can live in, for the contract suite: each holds a window at an offset, fenced by sentinels. */
 public enum Storage {
@@ -23,7 +25,8 @@ public enum Storage {
         final DType dtype;
         final int offset;
         final int n;
-        private final Object heap; // float[] / double[] behind ARRAY and the buffers
+        private final Object heap; // float[] / double[] / short[] behind ARRAY and the buffers
+        private final ShortBuffer sb;
         private final FloatBuffer fb;
         private final DoubleBuffer db;
         private final DeviceArray device;
@@ -36,14 +39,17 @@ public enum Storage {
             double[] all = new double[cap];
             java.util.Arrays.fill(all, SENTINEL);
             System.arraycopy(values, 0, all, offset, n);
-            heap = dtype == DType.F32 ? toFloats(all) : all;
+            heap = dtype == DType.F32 ? toFloats(all) : dtype.isHalf() ? toHalves(dtype, all) : all;
+            ShortBuffer h = null;
             FloatBuffer f = null;
             DoubleBuffer d = null;
             DeviceArray dev = null;
             switch (Storage.this) {
                 case ARRAY -> { }
                 case HEAP_BUFFER -> {
-                    if (dtype == DType.F32) {
+                    if (dtype.isHalf()) {
+                        h = ShortBuffer.wrap((short[]) heap);
+                    } else if (dtype == DType.F32) {
                         f = FloatBuffer.wrap((float[]) heap);
                     } else {
                         d = DoubleBuffer.wrap((double[]) heap);
@@ -51,7 +57,9 @@ public enum Storage {
                 }
                 case DIRECT_BUFFER -> {
                     ByteBuffer bb = ByteBuffer.allocateDirect(cap * dtype.bytes()).order(ByteOrder.nativeOrder());
-                    if (dtype == DType.F32) {
+                    if (dtype.isHalf()) {
+                        h = bb.asShortBuffer().put((short[]) heap);
+                    } else if (dtype == DType.F32) {
                         f = bb.asFloatBuffer().put((float[]) heap);
                     } else {
                         d = bb.asDoubleBuffer().put((double[]) heap);
@@ -59,13 +67,16 @@ public enum Storage {
                 }
                 case DEVICE -> {
                     dev = s.allocate(dtype, cap);
-                    if (dtype == DType.F32) {
+                    if (dtype.isHalf()) {
+                        dev.write(0, (short[]) heap, 0, cap);
+                    } else if (dtype == DType.F32) {
                         dev.write(0, (float[]) heap, 0, cap);
                     } else {
                         dev.write(0, (double[]) heap, 0, cap);
                     }
                 }
             }
+            sb = h;
             fb = f;
             db = d;
             device = dev;
@@ -75,6 +86,13 @@ public enum Storage {
         Operand operand() {
             if (device != null) {
                 return Operand.of(device, offset, n);
+            }
+            if (sb != null) {
+                ShortBuffer w = sb.clear().position(offset).limit(offset + n);
+                return dtype == DType.F16 ? Operand.f16(w) : Operand.bf16(w);
+            }
+            if (dtype.isHalf()) {
+                return dtype == DType.F16 ? Operand.f16((short[]) heap, offset, n) : Operand.bf16((short[]) heap, offset, n);
             }
             if (fb != null) {
                 return Operand.of(fb.clear().position(offset).limit(offset + n));
@@ -89,6 +107,17 @@ public enum Storage {
         double[] readAll() {
             int cap = offset + n + TAIL;
             double[] out = new double[cap];
+            if (dtype.isHalf()) {
+                short[] t = new short[cap];
+                if (device != null) {
+                    device.read(0, t, 0, cap);
+                } else if (sb != null) {
+                    sb.duplicate().clear().get(0, t);
+                } else {
+                    t = ((short[]) heap).clone();
+                }
+                return widen(dtype, t);
+            }
             if (device != null) {
                 if (dtype == DType.F32) {
                     float[] t = new float[cap];
@@ -128,6 +157,25 @@ public enum Storage {
             f[i] = (float) a[i];
         }
         return f;
+    }
+
+    /** Values rounded once to the 16-bit format. */
+    static short[] toHalves(DType t, double[] a) {
+        HalfFormat f = HalfFormat.of(t);
+        short[] h = new short[a.length];
+        for (int i = 0; i < a.length; i++) {
+            h[i] = f.round(a[i]);
+        }
+        return h;
+    }
+
+    static double[] widen(DType t, short[] a) {
+        HalfFormat f = HalfFormat.of(t);
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = f.toDouble(a[i]);
+        }
+        return d;
     }
 
     static double[] widen(float[] a) {

@@ -264,7 +264,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public boolean supports(Op op, DType dtype) {
-        return true;
+        return !dtype.isHalf() || kernels.has(dtype); // 16-bit kernels: where the fatbin has them
     }
 
     /**
@@ -418,6 +418,9 @@ public final class CudaBackend implements Backend {
     public DeviceArray allocate(DType dtype, int length) {
         ensureOpen();
         memory.checkAllocation(dtype, length);
+        if (!supports(Op.SIGMOID, dtype)) {
+            throw new UnsupportedOperationException("cuda: no " + dtype + " kernels in this build; " + dtype + " batches run on the CPU");
+        }
         CUdeviceptr p = null;
         if (length > 0) {
             makeCurrent();

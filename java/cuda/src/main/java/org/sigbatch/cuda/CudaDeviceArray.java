@@ -44,7 +44,7 @@ final class CudaDeviceArray extends AbstractDeviceArray {
     }
 
     private static Pointer host(Object array) {
-        return array instanceof float[] f ? Pointer.to(f) : Pointer.to((double[]) array);
+        return array instanceof float[] f ? Pointer.to(f) : array instanceof short[] h ? Pointer.to(h) : Pointer.to((double[]) array);
     }
 
     @Override

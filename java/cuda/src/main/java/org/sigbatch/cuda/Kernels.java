@@ -36,9 +36,35 @@ final class Kernels {
         for (Op op : Op.values()) {
             for (DType t : DType.values()) {
                 String n = name(op, t);
-                byName.put(n, load(module, n, t, multiprocessors));
+                if (t.isHalf()) {
+                    Kernel k = loadOptional(module, n, t, multiprocessors);
+                    if (k != null) {
+                        byName.put(n, k);
+                    }
+                } else {
+                    byName.put(n, load(module, n, t, multiprocessors));
+                }
             }
         }
+    }
+
+    /** A 16-bit kernel, or null where the fatbin predates them (the backend then runs 16-bit batches on the CPU). */
+    private static Kernel loadOptional(CUmodule m, String name, DType t, int multiprocessors) {
+        try {
+            return load(m, name, t, multiprocessors);
+        } catch (jcuda.CudaException e) {
+            return null;
+        }
+    }
+
+    /** True if every op has a kernel for {@code t}. */
+    boolean has(DType t) {
+        for (Op op : Op.values()) {
+            if (!byName.containsKey(name(op, t))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Looks {@code name} up in the module and asks the driver how many 256-thread blocks of it fit on one SM. */
@@ -55,7 +81,12 @@ final class Kernels {
 
     /** Kernel name in sigmoid.cu, e.g. {@code backward_from_output_f32}. */
     static String name(Op op, DType t) {
-        return op.name().toLowerCase(Locale.ROOT) + (t == DType.F32 ? "_f32" : "_f64");
+        return op.name().toLowerCase(Locale.ROOT) + switch (t) {
+            case F32 -> "_f32";
+            case F64 -> "_f64";
+            case F16 -> "_f16";
+            case BF16 -> "_bf16";
+        };
     }
 
     Kernel kernel(Op op, DType t) {

@@ -21,7 +21,7 @@ import org.sigbatch.Op;
 
 /**
  * The committed fatbin is present and built from the current sources: its stamp holds a SHA-256 of
- * sigmoid.cu, sigmoid_math.cuh and fatbin.flags (git does not keep file times, so times prove
+ * sigmoid.cu, sigmoid_math.cuh, fatbin.flags and sigmoid_half.cuh (git does not keep file times, so times prove
  * nothing). Where nvcc is installed the kernels are also rebuilt and compared.
  */
 class FatbinTest {
@@ -38,7 +38,7 @@ class FatbinTest {
     static String sourcesSha() throws IOException {
         Path k = Toolchain.kernels();
         return Toolchain.sha256(Files.readAllBytes(k.resolve("sigmoid.cu")), Files.readAllBytes(k.resolve("sigmoid_math.cuh")),
-                Files.readAllBytes(k.resolve("fatbin.flags")));
+                Files.readAllBytes(k.resolve("fatbin.flags")), Files.readAllBytes(k.resolve("sigmoid_half.cuh")));
     }
 
     static List<String> flags() throws IOException {

@@ -150,6 +150,7 @@ public final class OpenClBackend implements Backend {
             // float32 results in the subnormal range need denormal support
             case F32 -> dev.f32Denorms();
             case F64 -> dev.fp64();
+            case F16, BF16 -> dev.fp64(); // computed in double-double, rounded once
         };
     }
 

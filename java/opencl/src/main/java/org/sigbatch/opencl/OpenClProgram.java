@@ -44,8 +44,8 @@ final class OpenClProgram {
         this.origin = how[0];
         try {
             for (DType t : DType.values()) {
-                if (t == DType.F64 && !dev.fp64()) {
-                    continue;
+                if ((t == DType.F64 || t.isHalf()) && !dev.fp64()) {
+                    continue; // the float64 and 16-bit kernels need fp64
                 }
                 Map<Op, cl_kernel> m = new EnumMap<>(Op.class);
                 kernels.put(t, m);
@@ -66,7 +66,12 @@ final class OpenClProgram {
     }
 
     static String kernelName(Op op, DType t) {
-        return op.name().toLowerCase(java.util.Locale.ROOT) + (t == DType.F32 ? "_f32" : "_f64");
+        return op.name().toLowerCase(java.util.Locale.ROOT) + switch (t) {
+            case F32 -> "_f32";
+            case F64 -> "_f64";
+            case F16 -> "_f16";
+            case BF16 -> "_bf16";
+        };
     }
 
     /**

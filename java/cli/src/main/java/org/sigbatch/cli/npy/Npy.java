@@ -15,14 +15,35 @@ import java.util.Map;
 import org.sigbatch.DType;
 
 /**
- * Reads and writes NumPy's .npy format (versions 1.0, 2.0, 3.0) for little-endian float32/float64
- * arrays: magic {@code \x93NUMPY}, major and minor version bytes, header length (2 bytes little-endian in
+ * Reads and writes NumPy's .npy format (versions 1.0, 2.0, 3.0) for little-endian float32/float64/
+ * float16 and bfloat16 arrays: magic {@code \x93NUMPY}, major and minor version bytes, header length (2 bytes little-endian in
  * 1.0, 4 bytes in 2.0 and 3.0), then a Python dict literal ({@code descr}, {@code fortran_order},
  * {@code shape}) padded with spaces and a newline so that the data starts on a 64-byte boundary.
  * See https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html.
  */
 public final class Npy {
     private Npy() {
+    }
+
+    /**
+     * The descrs read as bfloat16. NumPy has no bfloat16; {@code np.save} of an ml_dtypes bfloat16 array
+     * writes the dtype's character code, {@code '<V2'} (2-byte void; jax-ml/ml_dtypes issue #41, and
+     * {@code np.load} gives raw bytes back: {@code a.view(ml_dtypes.bfloat16)} restores it). NumPy
+     * builds without byte order write {@code '|V2'}; {@code 'bfloat16'} is what a header written with
+     * {@code str(a.dtype)} says (the workaround in that issue). Outputs use the input's descr.
+     */
+    public static final List<String> BF16_DESCRS = List.of("<V2", "|V2", "bfloat16");
+    /** Raw 16-bit patterns ({@code a.view('<u2')}): float16 or bfloat16 as the user says. */
+    public static final String RAW16 = "<u2";
+
+    /** The descr written for {@code t} by default. */
+    public static String descr(DType t) {
+        return switch (t) {
+            case F32 -> "<f4";
+            case F64 -> "<f8";
+            case F16 -> "<f2";
+            case BF16 -> "<V2";
+        };
     }
 
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -131,6 +152,7 @@ public final class Npy {
             }
         }
         DType dtype = dtypeOf(name, m.get("descr"));
+        String descr = (String) m.get("descr");
         if (!(m.get("fortran_order") instanceof Boolean fortran)) {
             throw new NpyFormatException(name + ": corrupt .npy header ('fortran_order' is not True or False)");
         }
@@ -144,7 +166,7 @@ public final class Npy {
             }
             shape[i] = d;
         }
-        return new NpyHeader(dtype, shape, fortran, dataOffset, version);
+        return new NpyHeader(dtype, shape, fortran, dataOffset, version, descr);
     }
 
     private static DType dtypeOf(String name, Object descr) {
@@ -159,16 +181,23 @@ public final class Npy {
                 return DType.F32;
             case "<f8":
                 return DType.F64;
+            case "<f2":
+                return DType.F16;
+            case RAW16:
+                return DType.BF16; // until --dtype says which (NpyHeader.raw16)
             default:
+                if (BF16_DESCRS.contains(d)) {
+                    return DType.BF16;
+                }
                 break;
         }
-        String only = "; sigbatch reads only '<f4' (float32) and '<f8' (float64)";
+        String only = "; sigbatch reads '<f4' (float32), '<f8' (float64), '<f2' (float16), '<V2' or 'bfloat16' (ml_dtypes bfloat16) and '<u2' (16-bit patterns, with --dtype f16 or bf16)";
         if (d.length() >= 2) {
             char order = d.charAt(0);
             char kind = d.charAt(1);
             String size = d.substring(2);
             if (order == '>' && kind == 'f') {
-                return fail(name, "big-endian float" + bits(size) + " ('" + d + "'); convert it with a.astype('<" + d.substring(1) + "')" + only);
+                return fail(name, "big-endian float" + (size.equals("2") ? "16" : bits(size)) + " ('" + d + "'); convert it with a.astype('<" + d.substring(1) + "')" + only);
             }
             String what = switch (kind) {
                 case 'i' -> "integer";
@@ -207,7 +236,12 @@ public final class Npy {
      * else 2.0. The length is a multiple of 64.
      */
     public static byte[] header(DType dtype, long[] shape, boolean fortranOrder) {
-        String dict = "{'descr': '" + (dtype == DType.F32 ? "<f4" : "<f8") + "', 'fortran_order': " + (fortranOrder ? "True" : "False")
+        return header(descr(dtype), shape, fortranOrder);
+    }
+
+    /** The header bytes with an explicit descr string (e.g. the input's bfloat16 convention). */
+    public static byte[] header(String descr, long[] shape, boolean fortranOrder) {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortranOrder ? "True" : "False")
                 + ", 'shape': " + NpyHeader.shapeString(shape) + ", }";
         int version = 1;
         int pre = 10;
@@ -248,6 +282,25 @@ public final class Npy {
         ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asDoubleBuffer().put(data);
         writeRaw(file, header(DType.F64, shape, false), b.array());
+    }
+
+    /** Writes a whole 16-bit array (float16 or bfloat16 bit patterns) with the given descr (tests, small outputs). */
+    public static void write(Path file, long[] shape, short[] data, String descr) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(data.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        b.asShortBuffer().put(data);
+        writeRaw(file, header(descr, shape, false), b.array());
+    }
+
+    /** Reads a whole 16-bit array as raw bit patterns (any 16-bit descr sigbatch reads). */
+    public static short[] readShorts(Path file) throws IOException {
+        NpyHeader h = readHeader(file);
+        if (!h.dtype().isHalf()) {
+            throw new NpyFormatException(file + ": expected a 16-bit array, found " + h.dtype());
+        }
+        ByteBuffer b = data(file, h);
+        short[] out = new short[(int) h.count()];
+        b.asShortBuffer().get(out);
+        return out;
     }
 
     private static void writeRaw(Path file, byte[] header, byte[] data) throws IOException {
