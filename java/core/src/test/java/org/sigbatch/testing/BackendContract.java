@@ -392,7 +392,10 @@ public abstract class BackendContract {
                             double[][] got = call(shared(), ops[o], t, x, g);
                             for (int k = 0; k < ops[o].outputs(); k++) {
                                 for (int i = 0; i < n; i++) {
-                                    if (Double.doubleToRawLongBits(got[k][i]) != Double.doubleToRawLongBits(want[o][k][i])) {
+                                    // bits, but any NaN equals any NaN: payloads are not part of the contract (Java leaves NaN
+                                    // payload propagation open), and they did differ between the CPU's float64 stand-in and its
+                                    // SIMD kernel while the JIT warm-up ran (seen once under load)
+                                    if (Double.doubleToLongBits(got[k][i]) != Double.doubleToLongBits(want[o][k][i])) {
                                         throw new AssertionError(ops[o].label() + " output " + k + " differs at " + i + ": " + got[k][i]
                                                 + " vs " + want[o][k][i]);
                                     }
