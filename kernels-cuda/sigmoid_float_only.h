@@ -129,9 +129,9 @@ SBFO_FN sbfo_pair sbfo_exp(float x, int SBFO_PRIV* kout) {
     q = SBFO_FMA(q, rh, SBFO_C3);
     float tail = SBFO_FMA(rl, rh, rl) + 0.5f * sqe; /* rl*(1+rh) + the error of rh^2 / 2 */
     tail = SBFO_FMA(sq * rh, q, tail);
-    float half = 0.5f * sq;
-    float sh = rh + half; /* Fast2Sum: |rh| >= rh^2/2 */
-    float sl = (half - (sh - rh)) + tail;
+    float hsq = 0.5f * sq;
+    float sh = rh + hsq; /* Fast2Sum: |rh| >= rh^2/2 */
+    float sl = (hsq - (sh - rh)) + tail;
     /* m = (TH + TL) * (1 + sh + sl) */
     float th = SBFO_TH[j];
     float tl = SBFO_TL[j];

@@ -71,9 +71,9 @@ final class FloatOnlyTwinKernels implements F32Kernels {
             q = Math.fma(q, rh, C3);
             float tail = Math.fma(rl, rh, rl) + 0.5f * sqe;
             tail = Math.fma(sq * rh, q, tail);
-            float half = 0.5f * sq;
-            float sh = rh + half;
-            float sl = (half - (sh - rh)) + tail;
+            float hsq = 0.5f * sq;
+            float sh = rh + hsq;
+            float sl = (hsq - (sh - rh)) + tail;
             float th = TH[j];
             float tl = TL[j];
             float ph = th * sh;

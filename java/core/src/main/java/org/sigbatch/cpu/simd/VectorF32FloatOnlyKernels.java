@@ -114,9 +114,9 @@ public final class VectorF32FloatOnlyKernels extends ModeF32Kernels implements H
             q = q.fma(rh, c3);
             FloatVector tail = rl.fma(rh, rl).add(sqe.mul(0.5f));
             tail = sq.mul(rh).fma(q, tail);
-            FloatVector half = sq.mul(0.5f);
-            FloatVector sh = rh.add(half);
-            FloatVector sl = half.sub(sh.sub(rh)).add(tail);
+            FloatVector hsq = sq.mul(0.5f);
+            FloatVector sh = rh.add(hsq);
+            FloatVector sl = hsq.sub(sh.sub(rh)).add(tail);
             FloatVector th = TH_V.rearrange(j).reinterpretAsFloats();
             FloatVector tl = TL_V.rearrange(j).reinterpretAsFloats();
             FloatVector ph = th.mul(sh);
