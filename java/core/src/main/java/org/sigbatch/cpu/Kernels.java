@@ -34,12 +34,13 @@ public final class Kernels {
 
     /**
      * The float-only kernel needs this many float lanes for its in-register 8-entry table (it refuses
-     * to load below). Auto-selection no longer prefers it: measured on AMD EPYC (Zen 4, AVX-512 and
-     * -XX:UseAVX=2), JDK 25, 16M elements, 2 threads (BENCHMARKS.md "float-only"), σ float-only ran at
-     * 0.35–0.39× the double-inside kernel's speed at both widths: its compensated steps (2Prod, 2Sum,
-     * the hi/lo table, the exact subnormal rounding) are ~3× the operations of the double-inside one,
-     * which more than eats the 2× lanes. So ACCURATE auto takes f64inside wherever it is present; the
-     * float-only kernels are for bit-identity with the GPU float-only kernels (cpu.f32kernel=floatonly).
+     * to load below). Auto-selection no longer prefers it: measured on AMD EPYC (Zen 4), JDK 25,
+     * BENCHMARKS.md "float-only": 16M elements, 2 threads, JMH at AVX-512 and -XX:UseAVX=2, it ran
+     * below the double-inside kernel in every round (0.06–0.42×, not steady state on a loaded machine),
+     * and compiled, one thread, σ at 0.05–0.40 against 0.80–0.93 Gelem/s. Its compensated steps (2Prod,
+     * 2Sum, the hi/lo table, the exact subnormal rounding) are ~3× the double-inside operations, more
+     * than the 2× lanes give back. So ACCURATE auto takes f64inside wherever it is present; the
+     * float-only kernels give the GPU float-only kernels' bits on the CPU (cpu.f32kernel=floatonly).
      */
     static final int FLOATONLY_MIN_LANES = 8;
 
