@@ -34,7 +34,7 @@ public final class Kernels {
 
     /**
      * The float-only kernel needs this many float lanes for its in-register 8-entry table (it refuses
-     * to load below). Auto-selection no longer prefers it: measured on AMD EPYC (Zen 4), JDK 25,
+     * to load below). Auto-selection no longer prefers it: measured on AMD EPYC, JDK 25,
      * BENCHMARKS.md "float-only": 16M elements, 2 threads, JMH at AVX-512 and -XX:UseAVX=2, it ran
      * below the double-inside kernel in every round (0.06–0.42×, not steady state on a loaded machine),
      * and compiled, one thread, σ at 0.05–0.40 against 0.80–0.93 Gelem/s. Its compensated steps (2Prod,

@@ -17,7 +17,7 @@ class KernelSelectionTest {
         // (tier, float lanes, f64inside present, floatonly present, fast present) -> candidate
         assertEquals("f64inside", Kernels.autoRule(Precision.ACCURATE, 8, true, false, true), "AVX2, no float-only class");
         assertEquals("f64inside", Kernels.autoRule(Precision.ACCURATE, 16, true, false, true), "AVX-512, no float-only class");
-        // measured: float-only 0.35-0.39x the double-inside kernel's speed on AVX2 and AVX-512 (Kernels.FLOATONLY_MIN_LANES)
+        // measured: float-only slower than double-inside on AVX2 and AVX-512 (Kernels.FLOATONLY_MIN_LANES)
         assertEquals("f64inside", Kernels.autoRule(Precision.ACCURATE, 8, true, true, true), "AVX2 with the float-only class");
         assertEquals("f64inside", Kernels.autoRule(Precision.ACCURATE, 16, true, true, true), "AVX-512 with the float-only class");
         assertEquals("floatonly", Kernels.autoRule(Precision.ACCURATE, 16, false, true, true), "float-only where double-inside is absent");
