@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "sigmoid_math.cuh"
+#include "sigmoid_float_only.h"
 
 namespace {
 
@@ -127,6 +128,12 @@ struct Derivative32 { __device__ float operator()(float x) const { return sb::de
 struct Fused32 { __device__ void operator()(float x, float* y, float* d) const { sb::fused_f32(x, y, d); } };
 struct Backward32 { __device__ float operator()(float x, float g) const { return sb::backward_f32(x, g); } };
 struct BackwardY32 { __device__ float operator()(float y, float g) const { return sb::backward_from_output_f32(y, g); } };
+// float-only compensated float32 (sigmoid_float_only.h): no FP64, for GPUs with slow double arithmetic
+struct SigmoidFo { __device__ float operator()(float x) const { return sbfo_sigmoid(x); } };
+struct DerivativeFo { __device__ float operator()(float x) const { return sbfo_derivative(x); } };
+struct FusedFo { __device__ void operator()(float x, float* y, float* d) const { sbfo_fused(x, y, d); } };
+struct BackwardFo { __device__ float operator()(float x, float g) const { return sbfo_backward(x, g); } };
+struct BackwardYFo { __device__ float operator()(float y, float g) const { return sbfo_backward_from_output(y, g); } };
 struct Sigmoid64 { __device__ double operator()(double x) const { return sb::sigmoid_f64(x); } };
 struct Derivative64 { __device__ double operator()(double x) const { return sb::derivative_f64(x); } };
 struct Fused64 { __device__ void operator()(double x, double* y, double* d) const { sb::fused_f64(x, y, d); } };
@@ -142,6 +149,12 @@ SB_KERNEL derivative_f32(const float* x, float* d, long long n) { map_1_1(x, d, 
 SB_KERNEL fused_f32(const float* x, float* y, float* d, long long n) { map_1_2(x, y, d, n, Fused32()); }
 SB_KERNEL backward_f32(const float* x, const float* g, float* out, long long n) { map_2_1(x, g, out, n, Backward32()); }
 SB_KERNEL backward_from_output_f32(const float* y, const float* g, float* out, long long n) { map_2_1(y, g, out, n, BackwardY32()); }
+
+SB_KERNEL sigmoid_f32_floatonly(const float* x, float* y, long long n) { map_1_1(x, y, n, SigmoidFo()); }
+SB_KERNEL derivative_f32_floatonly(const float* x, float* d, long long n) { map_1_1(x, d, n, DerivativeFo()); }
+SB_KERNEL fused_f32_floatonly(const float* x, float* y, float* d, long long n) { map_1_2(x, y, d, n, FusedFo()); }
+SB_KERNEL backward_f32_floatonly(const float* x, const float* g, float* out, long long n) { map_2_1(x, g, out, n, BackwardFo()); }
+SB_KERNEL backward_from_output_f32_floatonly(const float* y, const float* g, float* out, long long n) { map_2_1(y, g, out, n, BackwardYFo()); }
 
 SB_KERNEL sigmoid_f64(const double* x, double* y, long long n) { map_1_1(x, y, n, Sigmoid64()); }
 SB_KERNEL derivative_f64(const double* x, double* d, long long n) { map_1_1(x, d, n, Derivative64()); }

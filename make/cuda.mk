@@ -4,7 +4,7 @@
 #   make gpu-bundle  .gpu/: a jlinked JRE, jars, tests and scripts/gpu-run.sh for a GPU machine
 #   make gpu-dryrun  the bundle's `gpu-run.sh quick` without a GPU: every stage must fail fast and say why
 NVCC ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
-CUDA_SRC := kernels-cuda/sigmoid.cu kernels-cuda/sigmoid_math.cuh kernels-cuda/fatbin.flags kernels-cuda/sigmoid_half.cuh
+CUDA_SRC := kernels-cuda/sigmoid.cu kernels-cuda/sigmoid_math.cuh kernels-cuda/sigmoid_float_only.h kernels-cuda/fatbin.flags kernels-cuda/sigmoid_half.cuh
 CUDA_RES := java/cuda/src/main/resources/org/sigbatch/cuda
 FATBIN := $(CUDA_RES)/sigmoid.fatbin
 HOST_CHECK_MODE ?= quick

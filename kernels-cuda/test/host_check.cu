@@ -13,6 +13,7 @@
 //       host_check quick [N]    N float32 samples (default 10^7) + N/10 float64 samples
 // Output: one "RESULT" line per dtype and op, then "ALL PASS" (exit 0) or "FAIL" (exit 1).
 #include "../sigmoid_math.cuh"
+#include "../sigmoid_float_only.h"
 
 #include <quadmath.h>
 
@@ -136,12 +137,20 @@ double grad(uint64_t& s, int lim) {
 struct F32Stats {
     Stat sig, der, bwd, bwy;
     uint64_t fused_mismatch = 0;
+    // the float-only formulation (../sigmoid_float_only.h), against the same references
+    Stat fo_sig, fo_der, fo_bwd, fo_bwy;
+    uint64_t fo_fused_mismatch = 0;
     void merge(const F32Stats& o) {
         sig.merge(o.sig);
         der.merge(o.der);
         bwd.merge(o.bwd);
         bwy.merge(o.bwy);
         fused_mismatch += o.fused_mismatch;
+        fo_sig.merge(o.fo_sig);
+        fo_der.merge(o.fo_der);
+        fo_bwd.merge(o.fo_bwd);
+        fo_bwy.merge(o.fo_bwy);
+        fo_fused_mismatch += o.fo_fused_mismatch;
     }
 };
 
@@ -202,7 +211,7 @@ struct Ref32 {
     }
 };
 
-void check_f32(float x, float g, F32Stats& st) {
+void check_f32(float x, float g, F32Stats& st, bool dense = true) {
     float y = sb::sigmoid_f32(x);
     float d = sb::derivative_f32(x);
     float fy, fd;
@@ -213,12 +222,22 @@ void check_f32(float x, float g, F32Stats& st) {
     st.der.add(r.err_der(d), x);
     float b = sb::backward_f32(x, g);
     st.bwd.add(r.err_bwd(b, g), x, g);
+    // float-only: fused for every input; the single ops and backward on every 8th (they repeat fused's exp)
+    float oy, od;
+    sbfo_fused(x, &oy, &od);
+    st.fo_sig.add(r.err_sig(oy), x);
+    st.fo_der.add(r.err_der(od), x);
+    if (dense) {
+        if (bits32(sbfo_sigmoid(x)) != bits32(oy) || bits32(sbfo_derivative(x)) != bits32(od)) st.fo_fused_mismatch++;
+        st.fo_bwd.add(r.err_bwd(sbfo_backward(x, g), g), x, g);
+    }
 }
 
 void check_f32_from_output(float y, float g, F32Stats& st) {
     float b = sb::backward_from_output_f32(y, g);
     long double yl = y;
     st.bwy.add(ulp_err_f32(b, (long double)g * (yl * (1.0L - yl))), y, g);
+    st.fo_bwy.add(ulp_err_f32(sbfo_backward_from_output(y, g), (long double)g * (yl * (1.0L - yl))), y, g);
 }
 
 float sample_f32(uint64_t& s) {
@@ -295,10 +314,10 @@ void print(const char* dtype, const char* op, const Stat& s, double bound, bool&
     bool pass = s.max <= bound;
     ok = ok && pass;
     if (f32) {
-        std::printf("RESULT %s %-20s max_ulp=%.6f n=%" PRIu64 " over_half=%" PRIu64 " bound=%.1f at=%a (%.9g) g=%.9g %s\n", dtype, op,
+        std::printf("RESULT %s %-20s max_ulp=%.6f n=%" PRIu64 " over_half=%" PRIu64 " bound=%.3f at=%a (%.9g) g=%.9g %s\n", dtype, op,
                     s.max, s.n, s.over_half, bound, s.arg, s.arg, s.arg2, pass ? "PASS" : "FAIL");
     } else {
-        std::printf("RESULT %s %-20s max_ulp=%.6f n=%" PRIu64 " over_half=%" PRIu64 " bound=%.1f at=%a (%.17g) g=%.17g %s\n", dtype,
+        std::printf("RESULT %s %-20s max_ulp=%.6f n=%" PRIu64 " over_half=%" PRIu64 " bound=%.3f at=%a (%.17g) g=%.17g %s\n", dtype,
                     op, s.max, s.n, s.over_half, bound, s.arg, s.arg, s.arg2, pass ? "PASS" : "FAIL");
     }
 }
@@ -322,6 +341,7 @@ int main(int argc, char** argv) {
     uint64_t blocks32 = (n32 + BLOCK - 1) / BLOCK;
     std::atomic<uint64_t> next{0};
     F32Stats all32;
+    bool fo_specials_ok = false;
     std::mutex mu;
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; t++) {
@@ -334,7 +354,7 @@ int main(int argc, char** argv) {
                 for (uint64_t i = b * BLOCK; i < end; i++) {
                     float x = exhaustive ? f32_of((uint32_t)i) : sample_f32(seed);
                     float g = (float)grad(seed, 20);
-                    check_f32(x, g, st);
+                    check_f32(x, g, st, (i & 7) == 0);
                     if ((i & 7) == 0) {
                         float y = (splitmix(seed) & 3) ? (float)unit(seed) : f32_of((uint32_t)splitmix(seed) & 0x3f7fffffu);
                         check_f32_from_output(y, g, st);
@@ -358,6 +378,13 @@ int main(int argc, char** argv) {
                            sb::derivative_f32(-1.0f / 0.0f) == 0.0f && sb::sigmoid_f32(0.0f) == 0.5f && sb::sigmoid_f32(-0.0f) == 0.5f &&
                            sb::sigmoid_f32(-89.0f) > 0.0f && sb::derivative_f32(0.0f) == 0.25f;
         std::printf("SPECIALS f32 %s\n", specials_ok ? "PASS" : "FAIL");
+        float nan = 0.0f / 0.0f, inf = 1.0f / 0.0f;
+        fo_specials_ok = sbfo_sigmoid(nan) != sbfo_sigmoid(nan) && sbfo_derivative(nan) != sbfo_derivative(nan) &&
+                         sbfo_backward(nan, 1.0f) != sbfo_backward(nan, 1.0f) && sbfo_sigmoid(inf) == 1.0f && sbfo_sigmoid(-inf) == 0.0f &&
+                         sbfo_derivative(inf) == 0.0f && sbfo_derivative(-inf) == 0.0f && sbfo_sigmoid(0.0f) == 0.5f &&
+                         sbfo_sigmoid(-0.0f) == 0.5f && sbfo_derivative(0.0f) == 0.25f && sbfo_sigmoid(-89.0f) > 0.0f &&
+                         sbfo_backward(1.0f, inf) == inf && sbfo_backward(1.0f, 0.0f) == 0.0f;
+        std::printf("SPECIALS f32-floatonly %s\n", fo_specials_ok ? "PASS" : "FAIL");
         if (!specials_ok) all32.fused_mismatch += 1ULL << 40;  // forces FAIL below
     }
 
@@ -409,6 +436,16 @@ int main(int argc, char** argv) {
     print("f64", "backward", all64.bwd, 3.0, ok, false);
     print("f64", "backward-from-output", all64.bwy, 3.0, ok, false);
     std::printf("FUSED f32 mismatches=%" PRIu64 " f64 mismatches=%" PRIu64 "\n", all32.fused_mismatch, all64.fused_mismatch);
+    // float-only formulation: its own bounds (issue 9: sigma, sigma' <= 0.501 ULP; backward <= 1 ULP)
+    bool fo_ok = true;
+    print("f32-floatonly", "sigmoid", all32.fo_sig, 0.501, fo_ok, true);
+    print("f32-floatonly", "derivative", all32.fo_der, 0.501, fo_ok, true);
+    print("f32-floatonly", "backward", all32.fo_bwd, 1.0, fo_ok, true);
+    print("f32-floatonly", "backward-from-output", all32.fo_bwy, 1.0, fo_ok, true);
+    std::printf("FUSED f32-floatonly mismatches=%" PRIu64 "\n", all32.fo_fused_mismatch);
+    fo_ok = fo_ok && all32.fo_fused_mismatch == 0 && fo_specials_ok;
+    std::printf("FLOATONLY %s\n", fo_ok ? "PASS" : "FAIL");
+    ok = ok && fo_ok;
     ok = ok && all32.fused_mismatch == 0 && all64.fused_mismatch == 0;
     std::printf("%s\n", ok ? "ALL PASS" : "FAIL");
     return ok ? 0 : 1;

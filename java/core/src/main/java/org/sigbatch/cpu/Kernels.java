@@ -17,8 +17,9 @@ import org.sigbatch.Precision;
  * a class that is missing or fails to load is an absent candidate, with its reason.
  *
  * <p>The rule (no start-up probe, so the first call stays fast): FAST runs {@code fast}; ACCURATE
- * runs {@code floatonly} where it is present and the float SIMD width is at least
- * {@link #FLOATONLY_MIN_LANES} lanes, else {@code f64inside}, else {@code scalar}. The option
+ * runs {@code f64inside} where it is present (measured faster than {@code floatonly} at AVX2 and
+ * AVX-512 width, see {@link #FLOATONLY_MIN_LANES}), else {@code floatonly} with at least 8 float
+ * lanes, else {@code scalar}. The option
  * {@code cpu.f32kernel} = {@code auto} | {@code f64inside} | {@code floatonly} overrides the ACCURATE
  * choice (and, being at least as accurate, may also be asked for under FAST).
  */
@@ -32,12 +33,14 @@ public final class Kernels {
     public static final String AUTO = "auto";
 
     /**
-     * ACCURATE auto-selection takes the float-only kernel from this many float lanes up. Both ACCURATE
-     * SIMD kernels run at the full vector width, the double-inside one on half as many lanes (a float
-     * vector widens to a double vector of the same lane count) and the float-only one with about twice
-     * the operations, so the ratio hardly depends on the width; the float-only kernel needs 8 lanes for
-     * its in-register table. Measured on AVX2 (BENCHMARKS.md, shared machine, in cache, one core): σ
-     * float-only 0.40–0.44 against double-inside 0.36–0.37 Gelem/s; fused within the noise.
+     * The float-only kernel needs this many float lanes for its in-register 8-entry table (it refuses
+     * to load below). Auto-selection no longer prefers it: measured on AMD EPYC, JDK 25,
+     * BENCHMARKS.md "float-only": 16M elements, 2 threads, JMH at AVX-512 and -XX:UseAVX=2, it ran
+     * below the double-inside kernel in every round (0.06–0.42×, not steady state on a loaded machine),
+     * and compiled, one thread, σ at 0.05–0.40 against 0.80–0.93 Gelem/s. Its compensated steps (2Prod,
+     * 2Sum, the hi/lo table, the exact subnormal rounding) are ~3× the double-inside operations, more
+     * than the 2× lanes give back. So ACCURATE auto takes f64inside wherever it is present; the
+     * float-only kernels give the GPU float-only kernels' bits on the CPU (cpu.f32kernel=floatonly).
      */
     static final int FLOATONLY_MIN_LANES = 8;
 
@@ -108,13 +111,10 @@ public final class Kernels {
         if (precision == Precision.FAST && fastPresent) {
             return FAST;
         }
-        if (floatOnlyPresent && floatLanes >= FLOATONLY_MIN_LANES) {
-            return FLOATONLY;
-        }
         if (f64insidePresent) {
-            return F64INSIDE;
+            return F64INSIDE; // faster than floatonly at every width measured (FLOATONLY_MIN_LANES)
         }
-        return floatOnlyPresent ? FLOATONLY : SCALAR;
+        return floatOnlyPresent && floatLanes >= FLOATONLY_MIN_LANES ? FLOATONLY : SCALAR;
     }
 
     private static F32Choice auto(Precision p) {

@@ -65,7 +65,8 @@ import org.sigbatch.spi.stream.Pipeline;
  * {@code cuda.pinnedBytes} (pinned budget, default 256 MiB), {@code cuda.pipelines} (concurrent host
  * calls, default 2), {@code cuda.breakEven} (overrides the cost model), {@code cuda.stagingThreads} (host copy
  * threads), {@code cuda.registerMinBytes} (direct buffers registered for DMA, -1: never),
- * {@code cuda.inject.failAtChunk} (tests: the kernel step of that chunk fails).
+ * {@code cuda.inject.failAtChunk} (tests: the kernel step of that chunk fails), {@code cuda.f32kernel} ({@code auto}:
+ * float-only kernels where FP32:FP64 throughput &gt; 4, else {@code f64inside}; or either by name; see {@link Kernels#f32Rule}).
  */
 public final class CudaBackend implements Backend {
     static final String FATBIN = "/org/sigbatch/cuda/sigmoid.fatbin";
@@ -75,6 +76,9 @@ public final class CudaBackend implements Backend {
     private final CUcontext context;
     private final CUmodule module;
     private final Kernels kernels;
+    /** The float32 kernel variant (f64inside or floatonly) and why. */
+    private final String f32Kernel;
+    private final String f32Why;
     private final String name;
     private final int ccMajor;
     private final int ccMinor;
@@ -111,6 +115,7 @@ public final class CudaBackend implements Backend {
         long pinnedBudget = o.longValue("cuda.pinnedBytes", StagingBudget.DEFAULT_PINNED_BUDGET, 1);
         this.breakEvenOverride = o.longValue("cuda.breakEven", -1, 0);
         this.pipeline = Pipeline.of("cuda", o);
+        String f32Choice = o.choice("cuda.f32kernel", Kernels.AUTO, Kernels.AUTO, Kernels.F64INSIDE, Kernels.FLOATONLY);
         this.stamp = loadStamp();
 
         device = new CUdevice();
@@ -140,8 +145,16 @@ public final class CudaBackend implements Backend {
                         + " (needs an R580+ driver, CUDA 13, and compute capability 7.5 or newer)", e);
             }
             module = m;
+            int ratio;
             try {
-                kernels = new Kernels(module, multiprocessors);
+                ratio = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO);
+            } catch (RuntimeException e) {
+                ratio = 0; // unknown: auto keeps the double-inside kernels
+            }
+            f32Kernel = Kernels.f32Rule(f32Choice, ratio);
+            f32Why = f32Choice.equals(Kernels.AUTO) ? "auto, FP32:FP64 throughput " + (ratio > 0 ? ratio + ":1" : "unknown") : "cuda.f32kernel=" + f32Choice;
+            try {
+                kernels = new Kernels(module, multiprocessors, f32Kernel);
             } catch (CudaException | IllegalArgumentException e) {
                 throw new BackendUnavailableException("cuda", "cannot set up the kernels' launch on " + name + " sm_" + ccMajor + ccMinor
                         + ": " + e.getMessage(), e);
@@ -478,6 +491,8 @@ public final class CudaBackend implements Backend {
         m.put("PCI bus", attributeOrNa(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_PCI_BUS_ID, Integer::toString));
         m.put("kernels", "sigmoid.fatbin, nvcc " + stamp.getProperty("nvcc", "?") + ", " + stamp.getProperty("fatbin.size", "?") + " bytes");
         m.put("launch", kernels.occupancy());
+        m.put("float32 kernels", (f32Kernel.equals(Kernels.FLOATONLY) ? "floatonly (compensated float arithmetic, no FP64)" : "f64inside (double inside, rounded once)")
+                + "; " + f32Why);
         m.put("staging", slots + " streams x 2 x " + mib(bufferBytes) + " pinned per pipeline, up to " + maxPipelines + " pipelines");
         m.put("break-even (host data)", breakEvenOverride >= 0 ? breakEvenOverride + " elements (cuda.breakEven)" : "measured (cost model below)");
         m.put("host copies", pipeline.copier().threads() + " threads; direct buffers >= " + pipeline.directMinBytes() + " B registered for DMA");

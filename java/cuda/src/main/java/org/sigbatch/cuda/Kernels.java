@@ -5,7 +5,9 @@ import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import jcuda.Pointer;
@@ -30,9 +32,24 @@ final class Kernels {
     record Kernel(String name, CUfunction function, LaunchShape shape, int registers) {
     }
 
-    private final Map<String, Kernel> byName = new LinkedHashMap<>();
+    /** {@code cuda.f32kernel} values: float32 computed in double inside, or the float-only compensated kernels. */
+    static final String F64INSIDE = "f64inside";
+    static final String FLOATONLY = "floatonly";
+    static final String AUTO = "auto";
+    /** Suffix of the float-only float32 kernels in sigmoid.cu (sigmoid_float_only.h), e.g. {@code fused_f32_floatonly}. */
+    static final String FLOATONLY_SUFFIX = "_floatonly";
+    /**
+     * auto takes the float-only kernels above this FP32:FP64 throughput ratio: the double-inside float32
+     * kernels do ~40 FP64 operations per element, so where FP64 runs at 1/32 or 1/64 of FP32 (consumer
+     * and most workstation GPUs) they are FP64-bound; at 1:2 (A100, H100) they are memory-bound anyway.
+     */
+    static final int FLOATONLY_MIN_RATIO = 4;
 
-    Kernels(CUmodule module, int multiprocessors) {
+    private final Map<String, Kernel> byName = new LinkedHashMap<>();
+    private final boolean floatOnly;
+
+    Kernels(CUmodule module, int multiprocessors, String f32Kernel) {
+        this.floatOnly = f32Kernel.equals(FLOATONLY);
         for (Op op : Op.values()) {
             for (DType t : DType.values()) {
                 String n = name(op, t);
@@ -44,8 +61,39 @@ final class Kernels {
                 } else {
                     byName.put(n, load(module, n, t, multiprocessors));
                 }
+                if (t == DType.F32) {
+                    byName.put(n + FLOATONLY_SUFFIX, load(module, n + FLOATONLY_SUFFIX, t, multiprocessors));
+                }
             }
         }
+    }
+
+    /** Every kernel of sigmoid.fatbin: each op and dtype, and the float-only variant of each float32 one. */
+    static List<String> allNames() {
+        List<String> l = new ArrayList<>();
+        for (Op op : Op.values()) {
+            for (DType t : DType.values()) {
+                l.add(name(op, t));
+                if (t == DType.F32) {
+                    l.add(name(op, t) + FLOATONLY_SUFFIX);
+                }
+            }
+        }
+        return l;
+    }
+
+    /**
+     * The float32 kernel variant for the option value {@code choice} on a device whose FP32:FP64
+     * throughput ratio is {@code fp32PerFp64} (CU_DEVICE_ATTRIBUTE_SINGLE_TO_DOUBLE_PRECISION_PERF_RATIO;
+     * 0 if unknown): auto gives floatonly above {@link #FLOATONLY_MIN_RATIO}, else f64inside.
+     */
+    static String f32Rule(String choice, int fp32PerFp64) {
+        String c = choice == null || choice.isBlank() ? AUTO : choice.trim().toLowerCase(Locale.ROOT);
+        return switch (c) {
+            case AUTO -> fp32PerFp64 > FLOATONLY_MIN_RATIO ? FLOATONLY : F64INSIDE;
+            case F64INSIDE, FLOATONLY -> c;
+            default -> throw new IllegalArgumentException("cuda.f32kernel must be auto, f64inside or floatonly, got '" + choice + "'");
+        };
     }
 
     /** A 16-bit kernel, or null where the fatbin predates them (the backend then runs 16-bit batches on the CPU). */
@@ -90,7 +138,7 @@ final class Kernels {
     }
 
     Kernel kernel(Op op, DType t) {
-        return byName.get(name(op, t));
+        return byName.get(floatOnly && t == DType.F32 ? name(op, t) + FLOATONLY_SUFFIX : name(op, t));
     }
 
     /** One line for describe(): registers per thread and resident blocks per SM of each kernel. */

@@ -21,7 +21,7 @@ import org.sigbatch.Op;
 
 /**
  * The committed fatbin is present and built from the current sources: its stamp holds a SHA-256 of
- * sigmoid.cu, sigmoid_math.cuh, fatbin.flags and sigmoid_half.cuh (git does not keep file times, so times prove
+ * sigmoid.cu, sigmoid_math.cuh, sigmoid_float_only.h, fatbin.flags and sigmoid_half.cuh (git does not keep file times, so times prove
  * nothing). Where nvcc is installed the kernels are also rebuilt and compared.
  */
 class FatbinTest {
@@ -38,7 +38,8 @@ class FatbinTest {
     static String sourcesSha() throws IOException {
         Path k = Toolchain.kernels();
         return Toolchain.sha256(Files.readAllBytes(k.resolve("sigmoid.cu")), Files.readAllBytes(k.resolve("sigmoid_math.cuh")),
-                Files.readAllBytes(k.resolve("fatbin.flags")), Files.readAllBytes(k.resolve("sigmoid_half.cuh")));
+                Files.readAllBytes(k.resolve("sigmoid_float_only.h")), Files.readAllBytes(k.resolve("fatbin.flags")),
+                Files.readAllBytes(k.resolve("sigmoid_half.cuh")));
     }
 
     static List<String> flags() throws IOException {
@@ -46,10 +47,13 @@ class FatbinTest {
     }
 
     static TreeSet<String> expectedKernels() {
-        TreeSet<String> s = new TreeSet<>();
+        TreeSet<String> s = new TreeSet<>(Kernels.allNames());
         for (Op op : Op.values()) {
             for (DType t : DType.values()) {
-                s.add(Kernels.name(op, t));
+                assertTrue(s.contains(Kernels.name(op, t)), Kernels.name(op, t));
+                if (t == DType.F32) {
+                    assertTrue(s.contains(Kernels.name(op, t) + "_floatonly"), "float-only variant of " + Kernels.name(op, t));
+                }
             }
         }
         return s;
@@ -75,7 +79,7 @@ class FatbinTest {
     void fatbinIsNotOlderThanItsSources() throws IOException {
         Properties p = stamp();
         assertEquals(p.getProperty("sources.sha256"), sourcesSha(),
-                "kernels-cuda/sigmoid.cu, sigmoid_math.cuh or fatbin.flags changed after the fatbin was built: run `make fatbin` and commit "
+                "kernels-cuda/sigmoid.cu, sigmoid_math.cuh, sigmoid_float_only.h, fatbin.flags or sigmoid_half.cuh changed after the fatbin was built: run `make fatbin` and commit "
                         + RES + "/sigmoid.fatbin and its .properties");
         assertEquals(String.join(" ", flags()), p.getProperty("flags").trim());
         for (String arch : List.of("sm_75", "sm_80", "sm_86", "sm_89", "sm_90", "sm_100", "sm_120", "code=compute_75")) {

@@ -20,6 +20,7 @@ import org.sigbatch.reference.OpReference;
  * references. Quick mode: 10^7 float32 samples and 10^6 float64 samples.
  */
 class HostMathCheckTest {
+    static final Pattern FLOATONLY = Pattern.compile("RESULT f32-floatonly (\\S+)\\s+max_ulp=(\\S+) n=\\d+ over_half=\\d+ bound=(\\S+) .* (PASS|FAIL)");
     static final Pattern RESULT = Pattern.compile("RESULT (f32|f64) (\\S+)\\s+max_ulp=(\\S+) n=(\\d+) over_half=(\\d+) bound=(\\S+) .* (PASS|FAIL)");
 
     /** Builds the harness with nvcc (skips visibly without it) and runs it; returns max ULP per "dtype op". */
@@ -47,6 +48,20 @@ class HostMathCheckTest {
         assertEquals(8, max.size(), "one RESULT per dtype and op:\n" + r.output());
         assertTrue(r.output().contains("SPECIALS f32 PASS") && r.output().contains("SPECIALS f64 PASS"), r.output());
         assertTrue(r.output().contains("FUSED f32 mismatches=0 f64 mismatches=0"), "fused = sigmoid + derivative bit for bit");
+        // the float-only formulation (sigmoid_float_only.h, the *_floatonly kernels): its own lines
+        Matcher fo = FLOATONLY.matcher(r.output());
+        int foLines = 0;
+        while (fo.find()) {
+            foLines++;
+            double ulp = Double.parseDouble(fo.group(2));
+            max.put("f32-floatonly " + fo.group(1), ulp);
+            assertTrue(ulp <= Double.parseDouble(fo.group(3)) && fo.group(4).equals("PASS"), fo.group() + " exceeds its bound");
+        }
+        assertEquals(4, foLines, "one float-only RESULT per op:\n" + r.output());
+        assertTrue(max.get("f32-floatonly sigmoid") <= 0.501 && max.get("f32-floatonly derivative") <= 0.501, "float-only sigma/sigma' <= 0.501 ULP");
+        assertTrue(max.get("f32-floatonly backward") <= 1.0 && max.get("f32-floatonly backward-from-output") <= 1.0, "float-only backward <= 1 ULP");
+        assertTrue(r.output().contains("SPECIALS f32-floatonly PASS") && r.output().contains("FUSED f32-floatonly mismatches=0"), r.output());
+        assertTrue(r.output().contains("FLOATONLY PASS"), r.output());
         assertTrue(r.output().contains("ALL PASS"), r.output());
         assertEquals(0, r.exit());
         return max;

@@ -66,17 +66,7 @@ public final class OpenClBackend implements Backend {
         Options o = new Options(options);
         this.chunkBytes = chunkBytes(o, dev);
         this.pipeline = Pipeline.of(ID, o);
-        this.f32FloatOnly = switch (o.choice("opencl.f32", "auto", "auto", "float", "double")) {
-            case "auto" -> !dev.fp64();
-            case "float" -> true;
-            case "double" -> {
-                if (!dev.fp64()) {
-                    throw new BackendUnavailableException(ID, "opencl.f32=double but " + dev.name() + " has no cl_khr_fp64");
-                }
-                yield false;
-            }
-            default -> throw new IllegalStateException("unreachable");
-        };
+        this.f32FloatOnly = floatOnly(f32KernelChoice(o), dev.fp64(), dev.name());
         cl_context ctx = null;
         OpenClProgram prog = null;
         try {
@@ -106,13 +96,44 @@ public final class OpenClBackend implements Backend {
 
     // ------------------------------------------------------------------ program
 
+    /**
+     * opencl.f32kernel = auto | f64inside | floatonly; the older opencl.f32 = auto | double | float is
+     * still read (deprecated alias) when opencl.f32kernel is not set.
+     */
+    static String f32KernelChoice(Options o) {
+        if (o.get("opencl.f32kernel") != null || o.get("opencl.f32") == null) {
+            return o.choice("opencl.f32kernel", "auto", "auto", "f64inside", "floatonly");
+        }
+        return switch (o.choice("opencl.f32", "auto", "auto", "float", "double")) {
+            case "float" -> "floatonly";
+            case "double" -> "f64inside";
+            default -> "auto";
+        };
+    }
+
+    /** The rule: auto takes the float-only kernels where the device has no fp64; f64inside needs fp64. */
+    static boolean floatOnly(String choice, boolean fp64, String deviceName) {
+        return switch (choice) {
+            case "auto" -> !fp64;
+            case "floatonly" -> true;
+            case "f64inside" -> {
+                if (!fp64) {
+                    throw new BackendUnavailableException(ID, "opencl.f32kernel=f64inside but " + deviceName + " has no cl_khr_fp64");
+                }
+                yield false;
+            }
+            default -> throw new IllegalArgumentException("opencl.f32kernel must be auto, f64inside or floatonly, got '" + choice + "'");
+        };
+    }
+
     private String buildOptions() {
         StringBuilder sb = new StringBuilder();
         if (dev.fp64()) {
             sb.append("-DSIGBATCH_FP64");
         }
         if (f32FloatOnly) {
-            sb.append(sb.isEmpty() ? "" : " ").append("-DSIGBATCH_F32_FLOAT_ONLY");
+            // sigmoid_float_only.h needs IEEE division (OpenCL's default float division may be off by 2.5 ULP)
+            sb.append(sb.isEmpty() ? "" : " ").append("-DSIGBATCH_F32_FLOAT_ONLY -cl-fp32-correctly-rounded-divide-sqrt");
         }
         return sb.toString();
     }
@@ -179,7 +200,7 @@ public final class OpenClBackend implements Backend {
         m.put("OpenCL version", dev.version());
         m.put("driver version", dev.driverVersion());
         m.put("fp64", dev.fp64() ? "yes (cl_khr_fp64)" : "no");
-        m.put("float32 kernels", f32FloatOnly ? "float-only, compensated table-driven exp" : "double inside, rounded once");
+        m.put("float32 kernels", f32FloatOnly ? "floatonly (sigmoid_float_only.h: compensated float arithmetic, no fp64)" : "f64inside (double inside, rounded once)");
         m.put("float64 kernels", dev.fp64() ? "double-double inside" : "none (float64 runs on the CPU)");
         m.put("program", program.origin());
         m.put("chunk", mib(chunkBytes) + " per operand");

@@ -101,14 +101,27 @@ final class OpenClProgram {
 
     // ------------------------------------------------------------------ building
 
+    /** The float-only formulation shared with CUDA and the CPU (kernels-cuda/sigmoid_float_only.h, packaged beside sigmoid.cl). */
+    static final String FLOAT_ONLY_RESOURCE = "/org/sigbatch/opencl/sigmoid_float_only.h";
+    static final String FLOAT_ONLY_MARKER = "/*@SIGMOID_FLOAT_ONLY_H@*/";
+
+    /** sigmoid.cl with sigmoid_float_only.h spliced in at its marker (OpenCL C has no include path here). */
     static String kernelSource() {
-        try (InputStream in = OpenClProgram.class.getResourceAsStream(KERNEL_RESOURCE)) {
+        String cl = resource(KERNEL_RESOURCE);
+        if (!cl.contains(FLOAT_ONLY_MARKER)) {
+            throw new BackendUnavailableException(OpenClBackend.ID, "kernel source " + KERNEL_RESOURCE + " lacks the marker " + FLOAT_ONLY_MARKER);
+        }
+        return cl.replace(FLOAT_ONLY_MARKER, resource(FLOAT_ONLY_RESOURCE));
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = OpenClProgram.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new BackendUnavailableException(OpenClBackend.ID, "kernel source " + KERNEL_RESOURCE + " is missing from the class path");
+                throw new BackendUnavailableException(OpenClBackend.ID, "kernel source " + name + " is missing from the class path");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new BackendUnavailableException(OpenClBackend.ID, "cannot read kernel source " + KERNEL_RESOURCE + ": " + e, e);
+            throw new BackendUnavailableException(OpenClBackend.ID, "cannot read kernel source " + name + ": " + e, e);
         }
     }
 
