@@ -528,7 +528,7 @@ public abstract class BackendContract {
     @AfterProperty
     final void closeRandomCalls() {
         if (randomCalls != null) {
-            System.out.println(getClass().getSimpleName() + ": " + randomCalls.calls + " random calls, " + randomCalls.elements
+            System.out.println(getClass().getSimpleName() + ": " + randomCalls.calls.get() + " random calls, " + randomCalls.elements.get()
                     + " output elements checked against the reference");
             randomCalls.close();
         }
@@ -540,15 +540,36 @@ public abstract class BackendContract {
     @Provide
     synchronized Arbitrary<RandomCall> calls() {
         if (calls == null) {
-            List<DType> dtypes = new ArrayList<>();
-            for (DType t : DType.values()) {
-                if ((t == DType.F32 || t == DType.F64) && supports(t)) { // the dtypes Storage and the reference cover
-                    dtypes.add(t);
-                }
-            }
-            calls = RandomCall.arbitrary(dtypes, propertyMaxLength(), streams(), streams() ? chunkElements(DType.F64) : 0);
+            calls = RandomCall.arbitrary(randomDtypes(), propertyMaxLength(), streams(), streams() ? chunkElements(DType.F64) : 0);
         }
         return calls;
+    }
+
+    /** The dtypes of random calls: those Storage and the reference cover, that the backend runs. */
+    final List<DType> randomDtypes() {
+        List<DType> dtypes = new ArrayList<>();
+        for (DType t : DType.values()) {
+            if ((t == DType.F32 || t == DType.F64) && supports(t)) {
+                dtypes.add(t);
+            }
+        }
+        return dtypes;
+    }
+
+    /** Seconds of {@link #soakEightThreadsOfRandomCalls}: 20 per backend in the build (CPU, sim, OpenCL: 60). */
+    protected int soakSeconds() {
+        return Integer.getInteger("sigbatch.soak.seconds", 20);
+    }
+
+    /**
+     * 8 threads share one set of evaluators and make random calls (every check of
+     * {@link #randomCallsMeetTheContract}, injected failures included) for {@link #soakSeconds()}; then
+     * every evaluator closes without a leaked device array, the backend's native objects are back at
+     * their count before, and no thread the soak started is left (the CPU's daemon JIT warm-up aside).
+     */
+    @Test
+    void soakEightThreadsOfRandomCalls() throws Exception {
+        Soak.run(this, soakSeconds());
     }
 
     /** Every random call meets the contract; counterexamples are kept in {@code RandomCallRegressionTest}. */

@@ -76,6 +76,29 @@ public record RandomCall(Op op, DType dtype, int n, List<Storage> storages, List
                 .as((op, t, len, st, off, alias, v, fs) -> new RandomCall(op, t, len, st, off, alias, v, fs.get1().get1(), fs.get1().get2(), fs.get2()));
     }
 
+    /** A random call for the soak, without jqwik: mostly short (many calls), up to {@code maxLength}. */
+    static RandomCall random(java.util.SplittableRandom r, List<DType> dtypes, int maxLength, boolean streams) {
+        int n = switch (r.nextInt(10)) {
+            case 0, 1, 2, 3 -> r.nextInt(65);
+            case 4, 5, 6, 7, 8 -> r.nextInt(65, 5_001);
+            default -> r.nextInt(5_001, Math.max(5_002, maxLength + 1));
+        };
+        List<Storage> st = new ArrayList<>();
+        boolean device = r.nextInt(4) == 0;
+        Storage[] host = {Storage.ARRAY, Storage.HEAP_BUFFER, Storage.DIRECT_BUFFER};
+        List<Integer> off = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            st.add(device ? Storage.DEVICE : host[r.nextInt(host.length)]);
+            off.add(r.nextBoolean() ? 0 : r.nextInt(18));
+        }
+        int failAt = streams && r.nextInt(3) == 0 ? r.nextInt(FAIL_CHUNKS) : -1;
+        boolean small = failAt >= 0 || (streams && r.nextBoolean());
+        Op[] ops = Op.values();
+        VerifyPolicy[] vs = VerifyPolicy.values();
+        return new RandomCall(ops[r.nextInt(ops.length)], dtypes.get(r.nextInt(dtypes.size())), n, st, off, r.nextInt(4),
+                vs[r.nextInt(vs.length)], failAt, small, r.nextLong());
+    }
+
     /** Lengths where vector tails, thread splits and chunk boundaries change, and their neighbours. */
     static List<Integer> edgeSizes(int chunk, int maxLength) {
         TreeSet<Integer> s = new TreeSet<>();

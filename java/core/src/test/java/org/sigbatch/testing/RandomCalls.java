@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.List;
 import java.util.Map;
 import org.sigbatch.DType;
@@ -24,13 +26,13 @@ import org.sigbatch.VerifyPolicy;
  * provenance that names the fallback truthfully. Evaluators are kept per option set and closed by
  * {@link #close()}.
  */
-final class RandomCalls implements AutoCloseable {
+final class RandomCalls implements AutoCloseable { // thread-safe: the soak shares one
     private static final int SAMPLE = 64; // the facade's default sample size
     private final BackendContract contract;
-    private final Map<String, Sigmoid> evaluators = new HashMap<>();
+    private final Map<String, Sigmoid> evaluators = new ConcurrentHashMap<>(); // shared by the soak's threads
     /** Calls checked and elements compared, over this instance's life (reported by the suite). */
-    long calls;
-    long elements;
+    final AtomicLong calls = new AtomicLong();
+    final AtomicLong elements = new AtomicLong();
 
     RandomCalls(BackendContract contract) {
         this.contract = contract;
@@ -88,7 +90,7 @@ final class RandomCalls implements AutoCloseable {
                     throw e;
                 }
                 checkInputsIntact(c, slots, before, true);
-                calls++;
+                calls.incrementAndGet();
                 return;
             }
             checkProvenance(c, p);
@@ -97,8 +99,8 @@ final class RandomCalls implements AutoCloseable {
                         slots[2 + k].offset, c + " output " + k);
             }
             checkInputsIntact(c, slots, before, false);
-            calls++;
-            elements += (long) n * op.outputs();
+            calls.incrementAndGet();
+            elements.addAndGet((long) n * op.outputs());
         } finally {
             open.forEach(Storage.Slot::close);
         }
