@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 1,000 evaluator open/close cycles (each with a call and a device array) in a child JVM under Native
  * Memory Tracking: from cycle 100 to cycle 1,000 the memory the JVM allocates for native use outside
  * the Java heap, the code cache and the compiler (direct buffers and Unsafe: "Other"; threads and
- * their stacks) does not grow, and neither does the thread count. The OpenCL and CUDA contracts count
+ * their stacks) does not grow, and neither does the thread count (a GC settles both snapshots). The OpenCL and CUDA contracts count
  * their native objects instead (NMT does not see a driver's allocations).
  */
 class NativeMemoryCyclesTest {
@@ -51,6 +51,7 @@ class NativeMemoryCyclesTest {
                 + " KB (code cache and compiler included)");
         assertTrue(other <= SLACK_KB, "direct/Unsafe native memory grew by " + other + " KB over " + (CYCLES - CYCLES / 10) + " cycles");
         assertTrue(thread <= SLACK_KB, "thread native memory grew by " + thread + " KB");
-        assertEquals(warm.get("threads"), end.get("threads"), "threads after cycle " + CYCLES / 10 + " and " + CYCLES);
+        assertTrue(end.get("threads") <= warm.get("threads"), "threads grew from " + warm.get("threads") + " after cycle " + CYCLES / 10
+                + " to " + end.get("threads") + " after " + CYCLES); // fewer is fine: an idle compiler or GC thread exits
     }
 }
