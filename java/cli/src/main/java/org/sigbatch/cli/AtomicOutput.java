@@ -2,22 +2,31 @@ package org.sigbatch.cli;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.LinkOption;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An output file written under a temporary name in the same directory and renamed over the target
  * only on success ({@link #commit()}), so that an error or an interrupt never leaves a partial file
  * and an existing file is replaced only by a complete one. {@link #close()} without commit deletes the
  * temporary file; a shutdown hook deletes those still pending when the JVM is interrupted (Ctrl-C).
+ * The temporary name is {@code .NAME.<pid>-<random>.tmp}: a SIGKILL (or a crash) leaves it behind,
+ * and {@link #leftovers} finds those whose process is gone.
  */
 public final class AtomicOutput implements AutoCloseable {
     private static final Set<Path> PENDING = Collections.synchronizedSet(new LinkedHashSet<>());
@@ -71,7 +80,8 @@ public final class AtomicOutput implements AutoCloseable {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         for (int attempt = 0; ; attempt++) {
-            Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + ".tmp");
+            Path temp = dir.resolve("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + ".tmp");
             try {
                 FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 PENDING.add(temp);
@@ -82,6 +92,62 @@ public final class AtomicOutput implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Temporary files of earlier runs for {@code target} that no live process is writing: same
+     * directory, the name {@code .NAME.<pid>-<hex>.tmp}, and no live process with that pid (a pid
+     * reused by another process hides a leftover; it never makes a live file one).
+     */
+    public static List<Path> leftovers(Path target) {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null || abs.getFileName() == null) {
+            return List.of();
+        }
+        Pattern name = Pattern.compile("\\." + Pattern.quote(abs.getFileName().toString()) + "\\.(\\d{1,19})-[0-9a-f]{1,16}\\.tmp");
+        List<Path> found = new ArrayList<>();
+        String prefix = "." + abs.getFileName() + ".";
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
+            for (Path p : ds) {
+                Matcher m = name.matcher(p.getFileName().toString());
+                if (m.matches() && !PENDING.contains(p) && !alive(m.group(1)) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    found.add(p);
+                }
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            return List.of(); // a warning only: an unreadable directory fails later, with its own message
+        }
+        found.sort(null);
+        return found;
+    }
+
+    private static boolean alive(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** One line about {@link #leftovers} of {@code target}, or null if there are none. */
+    public static String leftoverWarning(Path target) {
+        List<Path> l = leftovers(target);
+        if (l.isEmpty()) {
+            return null;
+        }
+        long bytes = 0;
+        for (Path p : l) {
+            try {
+                bytes += Files.size(p);
+            } catch (IOException ignored) {
+                // gone meanwhile
+            }
+        }
+        return "warning: " + l.size() + " temporary file" + (l.size() == 1 ? "" : "s") + " of an interrupted earlier run beside " + target
+                + " (" + bytes + " bytes; the process that wrote " + (l.size() == 1 ? "it" : "them") + " is gone): "
+                + String.join(", ", l.stream().map(p -> p.getFileName().toString()).toList()) + "; delete "
+                + (l.size() == 1 ? "it" : "them") + " (see docs/cli.md, Atomic outputs)";
     }
 
     public FileChannel channel() {

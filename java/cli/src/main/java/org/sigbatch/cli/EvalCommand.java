@@ -97,6 +97,12 @@ final class EvalCommand extends BaseCommand {
         if (out2File != null) {
             AtomicOutput.checkWritable(out2File, "--out2");
         }
+        for (Path o : out2File == null ? List.of(outFile) : List.of(outFile, out2File)) {
+            String w = AtomicOutput.leftoverWarning(o);
+            if (w != null) {
+                err().println(name() + ": " + Main.oneLine(w)); // even with --quiet: it may be gigabytes
+            }
+        }
         int chunkElems = (int) Math.min(chunk, Sizes.MAX_ARRAY / 8);
         // below WARMUP_MIN elements the CPU's JIT warm-up would cost more than it saves: the SIMD kernel's
         // scalar twin (same bits) computes everything; from there on the first chunk waits for the warm-up

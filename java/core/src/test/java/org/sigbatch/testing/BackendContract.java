@@ -13,6 +13,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.LifecycleContext;
+import net.jqwik.api.lifecycle.SkipExecutionHook;
+import org.opentest4j.TestAbortedException;
+import net.jqwik.api.lifecycle.BeforeProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,7 +56,10 @@ import org.sigbatch.reference.SpecialValues;
  *       is lost, in place included;</li>
  *   <li>8 threads on one evaluator give bit-identical results;</li>
  *   <li>no growth over 1,000 device-array open/close cycles and many evaluator open/close cycles;</li>
- *   <li>a leak report that names each array left open and where it was allocated.</li>
+ *   <li>a leak report that names each array left open and where it was allocated;</li>
+ *   <li>random calls (jqwik, {@link RandomCall}): all of the above on random ops, dtypes, lengths,
+ *       storages, offsets, aliasing, verification policies and injected failures
+ *       ({@code -Dsigbatch.tries}, default 200 per backend).</li>
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -103,6 +117,11 @@ public abstract class BackendContract {
     /** Evaluator open/close cycles in {@link #noGrowthOverOpenCloseCycles()}. */
     protected int evaluatorCycles() {
         return 1000;
+    }
+
+    /** Longest random call of the property (the simulated device computes element by element). */
+    protected int propertyMaxLength() {
+        return 2_000_000;
     }
 
     protected final Sigmoid open(Map<String, String> options) {
@@ -289,7 +308,7 @@ public abstract class BackendContract {
         }
     }
 
-    private static void checkWindow(Op op, int k, DType t, double[] x, double[] g, double[] got, int offset, String what) {
+    static void checkWindow(Op op, int k, DType t, double[] x, double[] g, double[] got, int offset, String what) {
         int n = x.length;
         double bound = OpReference.bound(op, k);
         for (int i = 0; i < got.length; i++) {
@@ -314,6 +333,28 @@ public abstract class BackendContract {
             if (!(err <= bound)) {
                 fail(what + " at " + j + ": x=" + x[j] + " g=" + g[j] + " got " + got[i] + " (" + err + " ULP > " + bound + ")");
             }
+        }
+    }
+
+    /**
+     * Regression (found by {@link #randomCallsMeetTheContract}, OpenCL, shrunk to
+     * {@code new RandomCall(Op.BACKWARD, DType.F64, 64, ..., 6318542205810L)}): g·σ'(x) where σ'(x)
+     * alone is subnormal or underflows but the product is normal. OpenCL scaled σ' to the double range
+     * first and returned 0 for x = 745.2, g = 1e200 (the answer is 2.26e-111).
+     */
+    @Test
+    void backwardOfAnUnderflowingDerivativeTimesAHugeGradient() {
+        double[] x = {745.2, 715.29, -745.2, -1000, 1400, 800, -800, 2000, 745.2, 30};
+        double[] g = {1e200, 1e200, -1e200, 0x1p1000, Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e300,
+            Double.MIN_VALUE, 1e-300};
+        if (supports(DType.F64)) {
+            run(Op.BACKWARD, DType.F64, Storage.ARRAY, 0, false, x, g, shared());
+        }
+        if (supports(DType.F32)) {
+            double[] x32 = {88.7f, 103.5f, -103.5f, 120f, -120f, 200f, 90f, -90f, 88.7f, 10f};
+            double[] g32 = {Float.MAX_VALUE, 0x1p100f, -0x1p100f, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e38f,
+                -1e38f, 0x1p-140f, 1e-38f};
+            run(Op.BACKWARD, DType.F32, Storage.ARRAY, 0, false, x32, g32, shared());
         }
     }
 
@@ -493,6 +534,86 @@ public abstract class BackendContract {
         if (base >= 0) {
             assertEquals(base, liveNativeObjects(), "native objects leaked");
         }
+    }
+
+    // ------------------------------------------------------------------ random calls (jqwik)
+
+    private RandomCalls randomCalls;
+
+    @BeforeProperty
+    final void openRandomCalls() {
+        randomCalls = new RandomCalls(this);
+    }
+
+    /**
+     * jqwik runs the properties outside JUnit Jupiter's lifecycle: the hardware check again, as a skip
+     * (visible, with the reason) where the hardware is absent, a failure where it is required.
+     */
+    public static final class HardwareOrSkip implements SkipExecutionHook {
+        @Override
+        public SkipResult shouldBeSkipped(LifecycleContext context) {
+            Class<?> c = context.optionalContainerClass().orElseThrow();
+            try {
+                ((BackendContract) context.newInstance(c)).requireHardware();
+                return SkipResult.doNotSkip();
+            } catch (TestAbortedException e) {
+                return SkipResult.skip(e.getMessage());
+            }
+        }
+    }
+
+    @AfterProperty
+    final void closeRandomCalls() {
+        if (randomCalls != null) {
+            System.out.println(getClass().getSimpleName() + ": " + randomCalls.calls.get() + " random calls, " + randomCalls.elements.get()
+                    + " output elements checked against the reference");
+            randomCalls.close();
+        }
+    }
+
+    private Arbitrary<RandomCall> calls;
+
+    /** Built once: jqwik asks for it per try, and {@link #supports} may open the backend. */
+    @Provide
+    synchronized Arbitrary<RandomCall> calls() {
+        if (calls == null) {
+            calls = RandomCall.arbitrary(randomDtypes(), propertyMaxLength(), streams(), streams() ? chunkElements(DType.F64) : 0);
+        }
+        return calls;
+    }
+
+    /** The dtypes of random calls: those Storage and the reference cover, that the backend runs. */
+    final List<DType> randomDtypes() {
+        List<DType> dtypes = new ArrayList<>();
+        for (DType t : DType.values()) {
+            if ((t == DType.F32 || t == DType.F64) && supports(t)) {
+                dtypes.add(t);
+            }
+        }
+        return dtypes;
+    }
+
+    /** Seconds of {@link #soakEightThreadsOfRandomCalls}: 20 per backend in the build (CPU, sim, OpenCL: 60). */
+    protected int soakSeconds() {
+        return Integer.getInteger("sigbatch.soak.seconds", 20);
+    }
+
+    /**
+     * 8 threads share one set of evaluators and make random calls (every check of
+     * {@link #randomCallsMeetTheContract}, injected failures included) for {@link #soakSeconds()}; then
+     * every evaluator closes without a leaked device array, the backend's native objects are back at
+     * their count before, and no thread the soak started is left (the CPU's daemon JIT warm-up aside).
+     */
+    @Test
+    void soakEightThreadsOfRandomCalls() throws Exception {
+        Soak.run(this, soakSeconds());
+    }
+
+    /** Every random call meets the contract; counterexamples are kept in {@code RandomCallRegressionTest}. */
+    @AddLifecycleHook(HardwareOrSkip.class)
+    @Property(edgeCases = EdgeCasesMode.MIXIN) // edge cases mixed in: alone, 8 combined arbitraries' edges fill every try
+    void randomCallsMeetTheContract(@ForAll("calls") RandomCall c) {
+        randomCalls.check(c);
     }
 
     // ------------------------------------------------------------------ data

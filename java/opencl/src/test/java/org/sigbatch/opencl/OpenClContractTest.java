@@ -43,6 +43,12 @@ class OpenClContractTest extends BackendContract {
         return OpenClBackend.liveNativeObjects();
     }
 
+    /** PoCL on a shared CPU: random calls up to 300,000 elements keep the 200 tries under half a minute. */
+    @Override
+    protected int propertyMaxLength() {
+        return 300_000;
+    }
+
     @Override
     protected int evaluatorCycles() {
         return 200;

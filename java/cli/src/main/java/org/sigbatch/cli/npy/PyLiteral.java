@@ -11,8 +11,11 @@ import java.util.Map;
  * Tuples and lists become {@link List}s, integers {@link Long}s.
  */
 final class PyLiteral {
+    /** Deeper nesting is refused: the parser recurses, and a 1 MiB header of '(' overflowed the stack (found by fuzzing). */
+    static final int MAX_DEPTH = 32;
     private final String s;
     private int i;
+    private int depth;
 
     private PyLiteral(String s) {
         this.s = s;
@@ -35,6 +38,9 @@ final class PyLiteral {
             throw error("unexpected end");
         }
         char c = s.charAt(i);
+        if ((c == '{' || c == '(' || c == '[') && ++depth > MAX_DEPTH) {
+            throw error("nested more than " + MAX_DEPTH + " deep");
+        }
         return switch (c) {
             case '{' -> dict();
             case '(' -> sequence('(', ')');
@@ -59,6 +65,7 @@ final class PyLiteral {
             skipSpace();
             if (peek('}')) {
                 i++;
+                depth--;
                 return m;
             }
             Object k = value();
@@ -84,6 +91,7 @@ final class PyLiteral {
             skipSpace();
             if (peek(close)) {
                 i++;
+                depth--;
                 return l;
             }
             l.add(value());
