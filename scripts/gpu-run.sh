@@ -26,12 +26,12 @@ chmod +x "$HERE"/jre/bin/* "$HERE/jre/lib/jspawnhelper" 2>/dev/null
 # JCuda unpacks its native library into java.io.tmpdir: keep it in the bundle (/tmp may be noexec)
 TMP=$HERE/tmp/run-$$
 mkdir -p "$OUT" "$TMP"
-CP="$HERE/lib/sigbatch-core.jar:$HERE/lib/sigbatch-core-tests.jar:$HERE/lib/sigbatch-cuda.jar:$HERE/lib/sigbatch-cuda-tests.jar:$HERE/lib/jcuda.jar:$HERE/lib/jcuda-natives-driver.jar:$HERE/lib/jqwik-api.jar:$HERE/lib/jqwik-engine.jar"
+CP="$HERE/lib/sigbatch-core.jar:$HERE/lib/sigbatch-core-tests.jar:$HERE/lib/sigbatch-cuda.jar:$HERE/lib/sigbatch-cuda-tests.jar:$HERE/lib/jcuda.jar:$HERE/lib/jcuda-natives-driver.jar"
 JOPTS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "-Djava.io.tmpdir=$TMP" -Xmx24g)
 # the console launcher on the class path (not -jar): tests that start child JVMs pass java.class.path on
 JUNIT=(-cp "$CP:$HERE/lib/junit-platform-console-standalone.jar" org.junit.platform.console.ConsoleLauncher execute
   --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii --fail-if-no-tests)
-SUITE=(-Dsigbatch.require=cuda "-Dsigbatch.root=$HERE/root" -Djqwik.tries.default=200 "-Djqwik.database=$TMP/jqwik-database")
+SUITE=(-Dsigbatch.require=cuda "-Dsigbatch.root=$HERE/root" -Dsigbatch.tries=200)
 SUMMARY=$TMP/summary
 : > "$SUMMARY"
 status=0

@@ -3,10 +3,7 @@ package org.sigbatch.testing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
+import java.util.SplittableRandom;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
 import org.sigbatch.VerifyPolicy;
@@ -14,7 +11,7 @@ import org.sigbatch.VerifyPolicy;
 /**
  * One random call of the contract's property: what to evaluate, where each operand lives and at
  * which offset, what aliases what, the verification policy and the chunk whose kernel fails (-1:
- * none). Its {@code toString} is the counterexample jqwik reports, written so that it can be pasted
+ * none). Its {@code toString} is the counterexample the contract's property reports (shrunk), written so that it can be pasted
  * into a regression test as {@code new RandomCall(...)}.
  *
  * @param storages where x, gradOut, out0, out1 live (all {@link Storage#DEVICE} or none)
@@ -53,30 +50,69 @@ public record RandomCall(Op op, DType dtype, int n, List<Storage> storages, List
      * @param streams whether failures can be injected (the backend streams host data in chunks)
      * @param chunk   elements per chunk under the small-chunk options (0 if the backend does not stream)
      */
-    static Arbitrary<RandomCall> arbitrary(List<DType> dtypes, int maxLength, boolean streams, int chunk) {
-        Arbitrary<Integer> n = Arbitraries.frequencyOf(
-                Tuple.of(43, Arbitraries.integers().between(0, 64)),
-                Tuple.of(22, Arbitraries.integers().between(65, 5_000)),
-                Tuple.of(22, Arbitraries.of(edgeSizes(chunk, maxLength))),
-                Tuple.of(12, Arbitraries.integers().between(5_001, Math.min(50_000, maxLength)).withoutEdgeCases()),
-                Tuple.of(1, Arbitraries.integers().between(Math.min(50_001, maxLength), maxLength).withoutEdgeCases()));
-        Arbitrary<List<Storage>> storages = Arbitraries.frequencyOf(
-                Tuple.of(1, Arbitraries.just(List.of(Storage.DEVICE, Storage.DEVICE, Storage.DEVICE, Storage.DEVICE))),
-                Tuple.of(3, Arbitraries.of(Storage.ARRAY, Storage.HEAP_BUFFER, Storage.DIRECT_BUFFER).list().ofSize(4)));
-        Arbitrary<List<Integer>> offsets = Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.integers().between(0, 0).list().ofSize(4)),
-                Tuple.of(2, Arbitraries.integers().between(0, 17).list().ofSize(4)));
-        Arbitrary<Integer> failAt = streams
-                ? Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.just(-1)), Tuple.of(1, Arbitraries.integers().between(0, FAIL_CHUNKS - 1)))
-                : Arbitraries.just(-1);
-        Arbitrary<Boolean> small = streams ? Arbitraries.of(false, true) : Arbitraries.just(false);
-        Arbitrary<Tuple.Tuple2<Integer, Boolean>> failure = Combinators.combine(failAt, small).as((f, s) -> Tuple.of(f, s || f >= 0));
-        return Combinators.combine(Arbitraries.of(Op.class), Arbitraries.of(dtypes), n, storages, offsets,
-                Arbitraries.integers().between(0, 3), Arbitraries.of(VerifyPolicy.class), Combinators.combine(failure, Arbitraries.longs()).as(Tuple::of))
-                .as((op, t, len, st, off, alias, v, fs) -> new RandomCall(op, t, len, st, off, alias, v, fs.get1().get1(), fs.get1().get2(), fs.get2()));
+    static RandomCall generate(SplittableRandom r, List<DType> dtypes, int maxLength, boolean streams, int chunk) {
+        int w = r.nextInt(100);
+        int n;
+        if (w < 43) {
+            n = r.nextInt(65);
+        } else if (w < 65) {
+            n = r.nextInt(65, 5_001);
+        } else if (w < 87) {
+            List<Integer> edges = edgeSizes(chunk, maxLength);
+            n = edges.get(r.nextInt(edges.size()));
+        } else if (w < 99) {
+            n = r.nextInt(5_001, Math.max(5_002, Math.min(50_000, maxLength) + 1));
+        } else {
+            n = r.nextInt(Math.min(50_001, maxLength), maxLength + 1);
+        }
+        List<Storage> st = new ArrayList<>();
+        boolean device = r.nextInt(4) == 0;
+        Storage[] host = {Storage.ARRAY, Storage.HEAP_BUFFER, Storage.DIRECT_BUFFER};
+        boolean offsets = r.nextInt(5) >= 3;
+        List<Integer> off = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            st.add(device ? Storage.DEVICE : host[r.nextInt(host.length)]);
+            off.add(offsets ? r.nextInt(18) : 0);
+        }
+        int failAt = streams && r.nextInt(3) == 0 ? r.nextInt(FAIL_CHUNKS) : -1;
+        boolean small = failAt >= 0 || (streams && r.nextBoolean());
+        Op[] ops = Op.values();
+        VerifyPolicy[] vs = VerifyPolicy.values();
+        return new RandomCall(ops[r.nextInt(ops.length)], dtypes.get(r.nextInt(dtypes.size())), n, st, off, r.nextInt(4),
+                vs[r.nextInt(vs.length)], failAt, small, r.nextLong());
     }
 
-    /** A random call for the soak, without jqwik: mostly short (many calls), up to {@code maxLength}. */
+    /**
+     * Simpler calls than this one, simplest first, for shrinking a counterexample: shorter (0, halves, minus one), no
+     * offsets, no aliasing, heap arrays, no verification, no injected failure.
+     */
+    List<RandomCall> simpler() {
+        List<RandomCall> l = new ArrayList<>();
+        for (int m : new int[] {0, 1, n / 2, n - 1}) {
+            if (m >= 0 && m < n) {
+                l.add(new RandomCall(op, dtype, m, storages, offsets, alias, verify, failAt, small, seed));
+            }
+        }
+        if (offsets.stream().anyMatch(o -> o != 0)) {
+            l.add(new RandomCall(op, dtype, n, storages, List.of(0, 0, 0, 0), alias, verify, failAt, small, seed));
+        }
+        if (alias != 0) {
+            l.add(new RandomCall(op, dtype, n, storages, offsets, 0, verify, failAt, small, seed));
+        }
+        if (storages.stream().anyMatch(x -> x != Storage.ARRAY && x != Storage.DEVICE)) {
+            l.add(new RandomCall(op, dtype, n, List.of(Storage.ARRAY, Storage.ARRAY, Storage.ARRAY, Storage.ARRAY), offsets, alias, verify,
+                    failAt, small, seed));
+        }
+        if (verify != VerifyPolicy.NONE) {
+            l.add(new RandomCall(op, dtype, n, storages, offsets, alias, VerifyPolicy.NONE, failAt, small, seed));
+        }
+        if (failAt >= 0) {
+            l.add(new RandomCall(op, dtype, n, storages, offsets, alias, verify, -1, small, seed));
+        }
+        return l;
+    }
+
+    /** A random call for the soak: mostly short (many calls), up to {@code maxLength}. */
     static RandomCall random(java.util.SplittableRandom r, List<DType> dtypes, int maxLength, boolean streams) {
         int n = switch (r.nextInt(10)) {
             case 0, 1, 2, 3 -> r.nextInt(65);
