@@ -65,21 +65,7 @@ public record RandomCall(Op op, DType dtype, int n, List<Storage> storages, List
         } else {
             n = r.nextInt(Math.min(50_001, maxLength), maxLength + 1);
         }
-        List<Storage> st = new ArrayList<>();
-        boolean device = r.nextInt(4) == 0;
-        Storage[] host = {Storage.ARRAY, Storage.HEAP_BUFFER, Storage.DIRECT_BUFFER};
-        boolean offsets = r.nextInt(5) >= 3;
-        List<Integer> off = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            st.add(device ? Storage.DEVICE : host[r.nextInt(host.length)]);
-            off.add(offsets ? r.nextInt(18) : 0);
-        }
-        int failAt = streams && r.nextInt(3) == 0 ? r.nextInt(FAIL_CHUNKS) : -1;
-        boolean small = failAt >= 0 || (streams && r.nextBoolean());
-        Op[] ops = Op.values();
-        VerifyPolicy[] vs = VerifyPolicy.values();
-        return new RandomCall(ops[r.nextInt(ops.length)], dtypes.get(r.nextInt(dtypes.size())), n, st, off, r.nextInt(4),
-                vs[r.nextInt(vs.length)], failAt, small, r.nextLong());
+        return withLength(r, dtypes, n, streams, r.nextInt(5) >= 3);
     }
 
     /**
@@ -119,13 +105,18 @@ public record RandomCall(Op op, DType dtype, int n, List<Storage> storages, List
             case 4, 5, 6, 7, 8 -> r.nextInt(65, 5_001);
             default -> r.nextInt(5_001, Math.max(5_002, maxLength + 1));
         };
+        return withLength(r, dtypes, n, streams, r.nextBoolean());
+    }
+
+    /** The rest of a random call of length {@code n}: storages (a quarter all on the device), offsets 0–17 if asked, the rest uniform. */
+    private static RandomCall withLength(SplittableRandom r, List<DType> dtypes, int n, boolean streams, boolean offsets) {
         List<Storage> st = new ArrayList<>();
         boolean device = r.nextInt(4) == 0;
         Storage[] host = {Storage.ARRAY, Storage.HEAP_BUFFER, Storage.DIRECT_BUFFER};
         List<Integer> off = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             st.add(device ? Storage.DEVICE : host[r.nextInt(host.length)]);
-            off.add(r.nextBoolean() ? 0 : r.nextInt(18));
+            off.add(offsets ? r.nextInt(18) : 0);
         }
         int failAt = streams && r.nextInt(3) == 0 ? r.nextInt(FAIL_CHUNKS) : -1;
         boolean small = failAt >= 0 || (streams && r.nextBoolean());
