@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.sigbatch.testing.Hardware;
 
-/** The kernel math over ALL 2^32 float32 inputs and 10^8 float64 samples (make test; minutes on 2 cores). */
+/** The kernel math over ALL 2^32 float32 inputs (fused; the single-output kernels, backward and the float-only rows on every 8th) and 3*10^7 float64 samples (make test; minutes on 2 cores). */
 class HostMathExhaustiveTest {
     @Test
     void kernelMathOverAllFloat32Inputs() throws Exception {
