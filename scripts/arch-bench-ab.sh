@@ -10,6 +10,6 @@ for round in 1 2; do
   for side in A B; do
     jar=$A; [ "$side" = B ] && jar=$B
     "$J" --add-modules jdk.incubator.vector -jar "$jar" 'CpuBench.engine(1ThreadSigmoid|2ThreadsFused)' \
-      -p size=4096,16777216 -f 1 -wi 4 -w 1 -i 5 -r 1 -foe true -rf json -rff "$OUT/$side-$round.json" > "$OUT/$side-$round.txt" 2>&1
+      -p size=4096,16777216 -f 1 -wi 5 -w 1 -i 8 -r 1 -foe true -rf json -rff "$OUT/$side-$round.json" > "$OUT/$side-$round.txt" 2>&1
   done
 done
