@@ -14,7 +14,7 @@ OUT=${OUT:-results/bench-vs-c-$(date +%Y%m%d-%H%M)}
 JAR=java/bench/target/benchmarks.jar
 YARD=java/bench/target/yardstick
 C_REPS=${C_REPS:-7}
-JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 5 -w 2s -i 5 -r 1s"}  # the Vector API loops need > 3 s of warm-up
+JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 8 -w 2s -i 5 -r 1s"}  # the Vector API loops need 8-10 s of warm-up (C2), even on an idle machine
 # JMH refuses to start while another JMH runs (its lock): on a shared machine set JMH_IGNORE_LOCK=1
 LOCK=${JMH_IGNORE_LOCK:+-Djmh.ignoreLock=true}
 mkdir -p "$OUT"
@@ -25,7 +25,8 @@ if [ -n "${EXTRA_CP:-}" ]; then
 fi
 # the float-only ACCURATE candidate only where this build has it
 TIER='TierBench\.(accurateF64inside|fast|naive|copy)'
-if unzip -l "$JAR" | grep -q 'org/sigbatch/cpu/simd/VectorF32FloatOnlyKernels.class' \
+# (grep without -q: -q would close the pipe early and, under pipefail, unzip's SIGPIPE would read as "absent")
+if unzip -l "$JAR" | grep 'org/sigbatch/cpu/simd/VectorF32FloatOnlyKernels.class' >/dev/null \
         || { [ -n "${EXTRA_CP:-}" ] && find ${EXTRA_CP//:/ } -name 'VectorF32FloatOnlyKernels.class' 2>/dev/null | grep -q .; }; then
     TIER='TierBench\.(accurateF64inside|accurateFloatonly|fast|naive|copy)'
 fi
