@@ -44,7 +44,7 @@ public final class VectorF32FloatOnlyKernels extends ModeF32Kernels implements H
     /*
      * SUBNORMAL: the header's n·2^-149 (n an integer in [0, 2^23] wherever that lane is chosen) is taken here
      * from n's integer bits, which are that float exactly. Multiplying by the subnormal constant 2^-149 costs a
-     * microcode assist per vector on the x86 CPUs measured: with it this kernel ran 2.2x slower (AMD Zen 5,
+     * microcode assist per vector on the CPU measured: with it this kernel ran 2.2x slower (AMD Zen 5,
      * 2.78 vs 1.24 ns per element for sigma; results bit-identical; scripts/kernel-exp, BENCHMARKS.md).
      */
     private static final IntVector TH_V = table(TH);
