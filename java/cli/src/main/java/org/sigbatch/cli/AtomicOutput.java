@@ -97,7 +97,9 @@ public final class AtomicOutput implements AutoCloseable {
     /**
      * Temporary files of earlier runs for {@code target} that no live process is writing: same
      * directory, the name {@code .NAME.<pid>-<hex>.tmp}, and no live process with that pid (a pid
-     * reused by another process hides a leftover; it never makes a live file one).
+     * reused by another process hides a leftover; it never makes a live file one). Files named
+     * {@code .NAME.<hex>.tmp} (versions before the pid was in the name) count where Linux's /proc
+     * shows that no process has them open ({@link OpenFiles}); elsewhere they are not judged.
      */
     public static List<Path> leftovers(Path target) {
         Path abs = target.toAbsolutePath();
@@ -106,17 +108,25 @@ public final class AtomicOutput implements AutoCloseable {
             return List.of();
         }
         Pattern name = Pattern.compile("\\." + Pattern.quote(abs.getFileName().toString()) + "\\.(\\d{1,19})-[0-9a-f]{1,16}\\.tmp");
+        Pattern before = Pattern.compile("\\." + Pattern.quote(abs.getFileName().toString()) + "\\.[0-9a-f]{1,16}\\.tmp");
         List<Path> found = new ArrayList<>();
+        List<Path> unnamed = new ArrayList<>();
         String prefix = "." + abs.getFileName() + ".";
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
             for (Path p : ds) {
                 Matcher m = name.matcher(p.getFileName().toString());
                 if (m.matches() && !PENDING.contains(p) && !alive(m.group(1)) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     found.add(p);
+                } else if (before.matcher(p.getFileName().toString()).matches() && !PENDING.contains(p)
+                        && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    unnamed.add(p);
                 }
             }
         } catch (IOException | DirectoryIteratorException e) {
             return List.of(); // a warning only: an unreadable directory fails later, with its own message
+        }
+        if (!unnamed.isEmpty()) {
+            found.addAll(OpenFiles.notOpenByAnyProcess(unnamed));
         }
         found.sort(null);
         return found;

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sigbatch.cli.npy.Npy;
@@ -66,7 +69,6 @@ class LeftoverWarningTest {
         Process live = new ProcessBuilder("sleep", "60").start();
         try {
             Files.write(dir.resolve(".y.npy." + live.pid() + "-ffee.tmp"), new byte[10]);
-            Files.write(dir.resolve(".y.npy.1a2b3c4d5e.tmp"), new byte[10]); // the naming before pids: not ours to judge
             Files.write(dir.resolve("y.npy.99999999-1.tmp"), new byte[10]); // not hidden: not our pattern
             Cli.Result r = eval(in, out);
             assertEquals(0, r.code(), r.err());
@@ -75,6 +77,30 @@ class LeftoverWarningTest {
         } finally {
             live.destroy();
         }
+    }
+
+    @Test
+    void aLeftoverWithoutPidIsReportedOnlyWhenNoProcessHoldsItOpen() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs Linux's /proc to tell open files");
+        Path out = dir.resolve("y.npy");
+        Path old = dir.resolve(".y.npy.1a2b3c4d5e.tmp"); // the naming before the pid was in it
+        Files.write(old, new byte[77]);
+        try (FileChannel held = FileChannel.open(old, StandardOpenOption.WRITE)) {
+            assertTrue(AtomicOutput.leftovers(out).isEmpty(), "open in this (live) process: still being written");
+        }
+        Process child = new ProcessBuilder("sh", "-c", "exec 3<\"$0\"; echo ready; exec sleep 60", old.toString()).start();
+        try {
+            assertEquals("ready", new String(child.getInputStream().readNBytes(5)));
+            assertTrue(AtomicOutput.leftovers(out).isEmpty(), "open in another live process");
+        } finally {
+            child.destroy();
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(old), AtomicOutput.leftovers(out), "nobody holds it: a leftover");
+        Cli.Result r = eval(input(), out);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.errLines().size() == 1 && r.errLines().get(0).contains(".y.npy.1a2b3c4d5e.tmp") && r.errLines().get(0).contains("77 bytes"), r.err());
+        assertTrue(Files.exists(old), "a warning, not a deletion");
     }
 
     @Test
