@@ -92,9 +92,15 @@ public final class BackendRegistry implements AutoCloseable {
         t.start();
     }
 
-    /** Waits for a preload of {@code id} in progress: open() must not race the driver's initialisation. */
+    /** Marks a preload that has not started as done: the backend is being opened, the driver loads now. */
+    private static final CountDownLatch OPENED = new CountDownLatch(0);
+
+    /**
+     * Waits for a preload of {@code id} in progress (open() must not race the driver's initialisation);
+     * one not started yet will be skipped.
+     */
     private static void awaitPreload(String id) {
-        CountDownLatch l = PRELOADS.get(id);
+        CountDownLatch l = PRELOADS.putIfAbsent(id, OPENED);
         if (l == null) {
             return;
         }
