@@ -11,8 +11,12 @@ Then, for the largest size, eval once under -Xmx256m for its peak RSS, and `sigb
 size (CPU, sigmoid) for the steady-state throughput that eval's reported compute is compared with.
 Prints every run, then medians, min-max spread and ratios; writes the same to --out if given.
 
+With --baseline DIR (another built checkout, e.g. the commit before a change), that checkout's launcher
+runs too, interleaved with the other two in rotating order, so a before/after comparison sees the same
+machine load (the summary adds its median and the ratio new/baseline).
+
 Usage: scripts/compare-scipy.py [--sizes 16M,300M] [--runs 5] [--scratch DIR] [--out results/FILE.txt]
-       [--label "shared machine"]
+       [--label "shared machine"] [--baseline DIR]
 Needs numpy and scipy (pip install numpy scipy), and `make build` first.
 """
 import argparse
@@ -62,6 +66,7 @@ def main():
     ap.add_argument("--scratch", default=None, help="directory for the big files (default: a new one under $TMPDIR); deleted after")
     ap.add_argument("--out", default=None, help="also write the report here")
     ap.add_argument("--label", default="shared machine")
+    ap.add_argument("--baseline", default=None, help="another built checkout whose launcher also runs, interleaved")
     a = ap.parse_args()
     try:
         import numpy as np
@@ -98,18 +103,22 @@ def main():
                 while f.read(1 << 24):
                     pass
             ys, yp = os.path.join(scratch, "y_sigbatch.npy"), os.path.join(scratch, "y_scipy.npy")
-            walls = {"sigbatch": [], "scipy": []}
-            rss = {"sigbatch": [], "scipy": []}
+            tools = ["sigbatch", "scipy"] + (["baseline"] if a.baseline else [])
+            walls = {t: [] for t in tools}
+            rss = {t: [] for t in tools}
             compute = []
             for r in range(a.runs):
-                order = ["sigbatch", "scipy"] if r % 2 == 0 else ["scipy", "sigbatch"]
+                # two tools: ABBA; three: each tool first, second and third in turn
+                order = (tools if r % 2 == 0 else tools[::-1]) if len(tools) == 2 else tools[r % 3:] + tools[:r % 3]
                 for tool in order:
-                    if tool == "sigbatch":
-                        w, k, err = timed([LAUNCHER, "eval", "--op", "sigmoid", "--in", x, "--out", ys])
+                    if tool in ("sigbatch", "baseline"):
+                        launcher = LAUNCHER if tool == "sigbatch" else os.path.join(a.baseline, "java", "cli", "src", "main", "dist", "sigbatch")
+                        w, k, err = timed([launcher, "eval", "--op", "sigmoid", "--in", x, "--out", ys])
                         line = next((l for l in err.splitlines() if l.startswith("sigbatch eval:")), "")
                         m = re.search(r"compute ([\d.]+) s \(([\d.]+) Melem/s\)", line)
-                        compute.append(float(m.group(2)) if m else float("nan"))
-                        say(f"size={n} run={r} tool=sigbatch wall_s={w:.3f} rss_kb={k} | {line}")
+                        if tool == "sigbatch":
+                            compute.append(float(m.group(2)) if m else float("nan"))
+                        say(f"size={n} run={r} tool={tool} wall_s={w:.3f} rss_kb={k} | {line}")
                     else:
                         w, k, _ = timed([sys.executable, "-c", SCIPY, x, yp])
                         say(f"size={n} run={r} tool=scipy wall_s={w:.3f} rss_kb={k}")
@@ -155,6 +164,9 @@ def main():
             say(f"  {n} float32: sigbatch {med['sigbatch']:.2f} s ({min(walls['sigbatch']):.2f}-{max(walls['sigbatch']):.2f}), "
                 f"scipy {med['scipy']:.2f} s ({min(walls['scipy']):.2f}-{max(walls['scipy']):.2f}); sigbatch/scipy = {ratio:.2f}; "
                 f"peak RSS {max(rss['sigbatch']) // 1024} MB / {max(rss['scipy']) // 1024} MB; eval compute {statistics.median(compute):.0f} Melem/s")
+            if "baseline" in walls:
+                say(f"  {n} float32: baseline {a.baseline} {med['baseline']:.2f} s ({min(walls['baseline']):.2f}-{max(walls['baseline']):.2f}); "
+                    f"baseline/scipy = {med['baseline'] / med['scipy']:.2f}; sigbatch/baseline = {med['sigbatch'] / med['baseline']:.2f}")
         say(f"# load at the end {' '.join(open('/proc/loadavg').read().split()[:3])}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

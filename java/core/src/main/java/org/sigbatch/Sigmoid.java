@@ -65,6 +65,17 @@ public final class Sigmoid implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * Starts, on a background daemon thread, the loading of drivers and native libraries that building
+     * an evaluator for {@code backend} (and the CPU; {@code auto}: every backend) will do, so that other
+     * start-up work (a command line's parsing) overlaps it. Optional and harmless: an evaluator built
+     * later opens, selects and reports exactly as without it, waiting for a preload still in progress.
+     * Each backend is preloaded at most once per JVM.
+     */
+    public static void preload(String backend) {
+        BackendRegistry.preload(Builder.normalise(Objects.requireNonNull(backend, "backend")));
+    }
+
     /** Options for a {@link Sigmoid} evaluator. */
     public static final class Builder {
         private String backend;

@@ -20,6 +20,7 @@ import org.sigbatch.Operand;
 import org.sigbatch.Provenance;
 import org.sigbatch.Sigmoid;
 import org.sigbatch.VerifyPolicy;
+import org.sigbatch.spi.StartupTrace;
 import org.sigbatch.cli.npy.Npy;
 import org.sigbatch.cli.npy.NpyHeader;
 import picocli.CommandLine.Command;
@@ -76,6 +77,7 @@ final class EvalCommand extends BaseCommand {
 
     @Override
     int run() throws IOException {
+        StartupTrace.mark("eval parsed");
         checkOptions();
         DType want = dtype == null ? null : parseDType(dtype);
         NpyHeader hx = resolve(Npy.readHeader(in), want, "--in", in);
@@ -108,9 +110,12 @@ final class EvalCommand extends BaseCommand {
         // scalar twin (same bits) computes everything; from there on the first chunk waits for the warm-up
         boolean small = hx.count() < WARMUP_MIN;
         try (Sigmoid s = open(backend, verify, small ? Map.of("cpu.warmup", "never") : Map.of())) {
+            StartupTrace.mark("evaluator open");
             Summary sum = stream(s, hx, hg, chunkElems);
+            StartupTrace.mark("streamed and committed");
             report(s, hx, sum);
         }
+        StartupTrace.mark("evaluator closed");
         return ExitCodes.OK;
     }
 
@@ -188,6 +193,7 @@ final class EvalCommand extends BaseCommand {
         long count = hx.count();
         int inputs = grad == null ? 1 : 2;
         int cap = fitChunk((int) Math.max(1, Math.min(chunkElems, count)), bytes, inputs);
+        StartupTrace.mark("chunk fitted to direct memory");
         Summary sum = new Summary();
         byte[] header = Npy.header(hx.descr(), hx.shape(), hx.fortranOrder()); // bfloat16 keeps the input's convention
         try (FileChannel cx = FileChannel.open(in, StandardOpenOption.READ);
@@ -199,6 +205,7 @@ final class EvalCommand extends BaseCommand {
             if (o2 != null) {
                 writeAll(o2.channel(), ByteBuffer.wrap(header));
             }
+            StartupTrace.mark("files open");
             FileChannel[] outs = o2 == null ? new FileChannel[] {o1.channel()} : new FileChannel[] {o1.channel(), o2.channel()};
             EvalPipeline.Io io = new EvalPipeline.Io() {
                 @Override
@@ -214,6 +221,9 @@ final class EvalCommand extends BaseCommand {
             // wait for the JIT (reading goes on meanwhile) only where the CPU computes and the warm-up pays
             Runnable prepare = count >= WARMUP_MIN && s.choose(op, t, cap).equals("cpu") ? s::warmUp : () -> { };
             EvalPipeline.Times times = new EvalPipeline(bytes, inputs, o2 != null, count, cap).run(io, prepare, slot -> {
+                if (slot.first == 0) {
+                    StartupTrace.mark("first chunk read");
+                }
                 Provenance p = apply(s, t, slot);
                 note(sum, p, slot.first);
                 sum.elements = slot.first + slot.n;

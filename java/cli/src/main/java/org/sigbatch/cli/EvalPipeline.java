@@ -101,9 +101,6 @@ final class EvalPipeline {
     /** @param prepare runs on the calling thread once the reader has started, before the first chunk is computed */
     Times run(Io io, Runnable prepare, Compute compute) throws IOException {
         long t0 = System.nanoTime();
-        for (int i = 0; i < SLOTS; i++) {
-            free.add(new Slot(inputs, extra, cap * bytes));
-        }
         Flusher flusher = new Flusher(io.outputs());
         Thread reader = thread("sigbatch-eval-reader", () -> read(io));
         Thread writer = thread("sigbatch-eval-writer", () -> write(io.outputs(), flusher));
@@ -148,8 +145,17 @@ final class EvalPipeline {
     private void read(Io io) {
         try {
             long t = 0;
+            int made = 0;
             for (long first = 0; first < count; ) {
-                Slot s = free.take();
+                // the buffers are made here as they are first needed: allocating (and zeroing) them overlaps
+                // the first chunks' compute instead of delaying the first read
+                Slot s = free.poll();
+                if (s == null && made < SLOTS) {
+                    s = new Slot(inputs, extra, cap * bytes);
+                    made++;
+                } else if (s == null) {
+                    s = free.take();
+                }
                 int n = (int) Math.min(cap, count - first);
                 long r0 = System.nanoTime();
                 for (int i = 0; i < inputs; i++) {

@@ -6,11 +6,13 @@ import java.nio.charset.Charset;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sigbatch.BackendUnavailableException;
 import org.sigbatch.VerificationException;
 import org.sigbatch.Sigmoid;
+import org.sigbatch.spi.StartupTrace;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,8 +27,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Logistic sigmoid σ(x)=1/(1+e^-x), its derivative and the backward step over large batches, on CUDA, OpenCL or the CPU.",
-        subcommands = {EvalCommand.class, BenchCommand.class, DevicesCommand.class, AccuracyCommand.class, RunCommand.class,
-                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 backend unavailable, 4 verification failed."})
 public final class Main implements Runnable {
     /** Held so that JUL does not drop the configured level with a garbage-collected logger. */
@@ -41,13 +41,16 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        StartupTrace.mark("main");
         prestartCpuWarmup(args);
+        preloadBackends(args);
         System.setProperty("java.awt.headless", "true");
         PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
         PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
         int rc = execute(args, out, err);
         out.flush();
         err.flush();
+        StartupTrace.mark("exit " + rc);
         System.exit(rc);
     }
 
@@ -56,16 +59,63 @@ public final class Main implements Runnable {
         System.setProperty("java.awt.headless", "true");
         quietLibraryLogging(false);
         CommandLine cl = new CommandLine(new Main());
+        addSubcommands(cl, args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> failure(ex, cmd));
+        StartupTrace.mark("picocli model built");
         try {
             return cl.execute(args);
         } finally {
             out.flush();
             err.flush();
+        }
+    }
+
+    /** The subcommands, in the order {@code --help} lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(EvalCommand.class, BenchCommand.class, DevicesCommand.class,
+            AccuracyCommand.class, RunCommand.class, CommandLine.HelpCommand.class);
+
+    /**
+     * Picocli builds a command's model by reflection when it is added (~0.1 s of one core for all of them,
+     * docs/first-call.md): a command line that names one command gets only that one; anything else
+     * (no command, --help, help, a typo) gets them all, so usage and error messages are unchanged.
+     */
+    static void addSubcommands(CommandLine cl, String[] args) {
+        String first = args.length == 0 ? "" : args[0];
+        for (Class<?> c : COMMANDS) {
+            if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(first)) {
+                cl.addSubcommand(c);
+                return;
+            }
+        }
+        COMMANDS.forEach(cl::addSubcommand);
+    }
+
+    /**
+     * eval loads the drivers of the backends it will open (CPU kernels, CUDA, OpenCL/PoCL: ~0.1 s) on a
+     * background thread while picocli builds its model and parses, on the machine's other core. The
+     * backend is taken from the raw arguments; a wrong guess only wastes that thread's work, since
+     * opening, selection and reporting are unchanged ({@link Sigmoid#preload}).
+     */
+    static void preloadBackends(String[] args) {
+        if (args.length == 0 || !args[0].equals("eval")) {
+            return;
+        }
+        String backend = "auto";
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--backend") && i + 1 < args.length) {
+                backend = args[i + 1];
+            } else if (args[i].startsWith("--backend=")) {
+                backend = args[i].substring("--backend=".length());
+            }
+        }
+        try {
+            Sigmoid.preload(backend);
+        } catch (RuntimeException e) {
+            // a blank --backend: picocli reports it
         }
     }
 

@@ -50,4 +50,15 @@ public final class CpuBackendProvider implements BackendProvider {
         }
         return new CpuBackend(threads, precision, f32, Kernels.bestF64(), w.equals("background"));
     }
+
+    /** Selects the kernels once (Vector API class initialisation: tens of ms); open() reuses the cached choice. */
+    @Override
+    public void preload() {
+        try {
+            Kernels.selectF32(Precision.ACCURATE, null);
+            Kernels.bestF64();
+        } catch (RuntimeException | LinkageError e) {
+            // open() selects and reports the same
+        }
+    }
 }

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import org.sigbatch.BackendKind;
 import org.sigbatch.BackendUnavailableException;
 import org.sigbatch.DType;
@@ -16,6 +18,7 @@ import org.sigbatch.spi.Backend;
 import org.sigbatch.spi.BackendProvider;
 import org.sigbatch.spi.Closer;
 import org.sigbatch.spi.CostModel;
+import org.sigbatch.spi.StartupTrace;
 
 /**
  * The backends of one evaluator: discovers the providers, opens the CPU backend and the requested
@@ -56,6 +59,58 @@ public final class BackendRegistry implements AutoCloseable {
         return providers;
     }
 
+    /** Preloads started in this JVM, by provider id; counted down when done. */
+    private static final Map<String, CountDownLatch> PRELOADS = new ConcurrentHashMap<>();
+
+    /**
+     * Starts {@link BackendProvider#preload()} of the CPU and {@code requested} ({@code auto}: every
+     * provider) on one daemon thread, in the order {@link #open} opens them; each id at most once per JVM.
+     */
+    public static void preload(String requested) {
+        Thread t = new Thread(() -> {
+            List<BackendProvider> providers = new ArrayList<>(discover(List.of()));
+            providers.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
+            providers.sort(Comparator.comparing(p -> !p.id().equals(CPU)));
+            for (BackendProvider p : providers) {
+                boolean wanted = p.id().equals(CPU) || requested.equals(AUTO) || requested.equals(p.id());
+                CountDownLatch done = new CountDownLatch(1);
+                if (!wanted || PRELOADS.putIfAbsent(p.id(), done) != null) {
+                    continue;
+                }
+                StartupTrace.mark("preloading " + p.id());
+                try {
+                    p.preload();
+                } catch (RuntimeException | LinkageError e) {
+                    // open() reports what went wrong
+                } finally {
+                    done.countDown();
+                }
+                StartupTrace.mark("preloaded " + p.id());
+            }
+        }, "sigbatch-preload");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Marks a preload that has not started as done: the backend is being opened, the driver loads now. */
+    private static final CountDownLatch OPENED = new CountDownLatch(0);
+
+    /**
+     * Waits for a preload of {@code id} in progress (open() must not race the driver's initialisation);
+     * one not started yet will be skipped.
+     */
+    private static void awaitPreload(String id) {
+        CountDownLatch l = PRELOADS.putIfAbsent(id, OPENED);
+        if (l == null) {
+            return;
+        }
+        try {
+            l.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * Opens the CPU backend and {@code requested} ({@code auto}: every provider).
      *
@@ -81,6 +136,8 @@ public final class BackendRegistry implements AutoCloseable {
                 continue;
             }
             try {
+                awaitPreload(p.id());
+                StartupTrace.mark("opening " + p.id());
                 Backend be = p.open(options);
                 if (p.id().equals(CPU)) {
                     cpuBackend = be;
@@ -92,6 +149,7 @@ public final class BackendRegistry implements AutoCloseable {
             } catch (RuntimeException | LinkageError e) {
                 down.put(p.id(), e.toString());
             }
+            StartupTrace.mark(p.id() + (down.containsKey(p.id()) ? " unavailable" : " open"));
         }
         if (cpuBackend == null) {
             Closer c = new Closer();

@@ -22,4 +22,14 @@ public interface BackendProvider {
      * @param options backend options, e.g. {@code device=1}, {@code platform=NVIDIA}; unknown keys are ignored
      */
     Backend open(Map<String, String> options);
+
+    /**
+     * Does ahead of time, on a background thread, the part of {@link #open(Map)} that is the same for
+     * every evaluator in this JVM and independent of the options (loading native libraries, the
+     * driver's own initialisation), so that a later open is faster ({@link org.sigbatch.Sigmoid#preload}).
+     * It decides nothing: {@link #open(Map)} still checks and reports everything, and waits for a
+     * preload in progress. Must not throw. Default: nothing.
+     */
+    default void preload() {
+    }
 }

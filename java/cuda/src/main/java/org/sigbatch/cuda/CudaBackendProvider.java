@@ -21,4 +21,14 @@ public final class CudaBackendProvider implements BackendProvider {
     public Backend open(Map<String, String> options) {
         return CudaBackend.open(options);
     }
+
+    /** Loads JCuda and the driver once per JVM ({@link CudaDriver} caches the outcome for open()). */
+    @Override
+    public void preload() {
+        try {
+            CudaDriver.require();
+        } catch (RuntimeException | LinkageError e) {
+            // open() reports the cached reason
+        }
+    }
 }

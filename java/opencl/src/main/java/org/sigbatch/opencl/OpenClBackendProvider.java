@@ -25,4 +25,14 @@ public final class OpenClBackendProvider implements BackendProvider {
     public Backend open(Map<String, String> options) {
         return OpenClBackend.open(options);
     }
+
+    /** Loads JOCL and the ICD loader and lets the drivers enumerate their devices (PoCL: tens of ms). */
+    @Override
+    public void preload() {
+        try {
+            ClDevice.find(null, null);
+        } catch (RuntimeException | LinkageError e) {
+            // open() finds and reports the same
+        }
+    }
 }
