@@ -149,6 +149,11 @@ public final class JitWarmup {
         run();
     }
 
+    /** For tests: whether {@link #await()} returns at once (warm, late, given up or never). */
+    boolean released() {
+        return finished.getCount() == 0;
+    }
+
     void markWarm() {
         tookNanos = clock.nanoTime() - startNanos;
         state = State.WARM;
