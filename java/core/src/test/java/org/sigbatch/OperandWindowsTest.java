@@ -286,6 +286,8 @@ class OperandWindowsTest {
             assertFalse(o.overlaps(s.window(0, OFF)), "adjacent before");
             assertFalse(o.overlaps(s.window(OFF, 0)), "an empty window overlaps nothing");
             assertFalse(s.window(OFF, 0).overlaps(o));
+            assertFalse(o.overlaps(s.window(OFF + 2, 0)), "not even inside another window");
+            assertFalse(s.window(OFF + 2, 0).overlaps(o));
             assertFalse(o.overlaps(other.window(OFF, LEN)), "another storage");
             assertTrue(o.sameWindow(s.window(OFF, LEN)));
             assertFalse(o.sameWindow(s.window(OFF, LEN - 1)));
@@ -308,5 +310,42 @@ class OperandWindowsTest {
             case F64 -> b.putDouble(at, v);
             default -> b.putShort(at, HalfFormat.of(t).round(v));
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void factoriesTakeWholeArraysAndBufferPositionsAndReadOnlyBuffersAreInputsOnly() {
+        short[] h = new short[7];
+        assertEquals(DType.F16, Operand.f16(h).dtype());
+        assertEquals(7, Operand.f16(h).length());
+        assertEquals(DType.BF16, Operand.bf16(h).dtype());
+        assertEquals(7, Operand.bf16(h).length());
+        assertEquals(4, Operand.bf16(h, 2, 4).length());
+        assertEquals(2, Operand.bf16(h, 2, 4).storageIndex());
+        ShortBuffer sb = ShortBuffer.wrap(h).position(2).limit(5);
+        for (Operand o : new Operand[] {Operand.f16(sb), Operand.bf16(sb)}) {
+            assertEquals(2, o.storageIndex());
+            assertEquals(3, o.length());
+            assertTrue(o.writable());
+        }
+        assertEquals(2, sb.position(), "the buffer's position is not moved");
+        assertEquals(DType.BF16, Operand.bf16(sb).dtype());
+        FloatBuffer fb = FloatBuffer.allocate(9).position(4);
+        assertEquals(4, Operand.of(fb).storageIndex());
+        assertEquals(5, Operand.of(fb).length());
+        DoubleBuffer db = DoubleBuffer.allocate(9).position(1).limit(3);
+        assertEquals(1, Operand.of(db).storageIndex());
+        assertEquals(2, Operand.of(db).length());
+        assertEquals(9, Operand.of(new double[9]).length());
+        assertEquals(9, Operand.of(new float[9]).length());
+        for (Operand ro : new Operand[] {Operand.of(fb.asReadOnlyBuffer()), Operand.of(db.asReadOnlyBuffer()), Operand.f16(sb.asReadOnlyBuffer()),
+            Operand.bf16(sb.asReadOnlyBuffer())}) {
+            assertFalse(ro.writable(), ro.toString());
+        }
+        assertEquals("a short[] or ShortBuffer operand holds float16 or bfloat16, not float32",
+                assertThrows(IllegalArgumentException.class, () -> new Operand.HalfArray(DType.F32, h, 0, 1)).getMessage());
+        assertEquals("a short[] or ShortBuffer operand holds float16 or bfloat16, not null",
+                assertThrows(IllegalArgumentException.class, () -> new Operand.HalfBuffer(null, sb, 0, 1)).getMessage());
+        assertEquals("short[] must not be null", assertThrows(IllegalArgumentException.class, () -> Operand.f16((short[]) null)).getMessage());
+        assertEquals("ShortBuffer must not be null", assertThrows(IllegalArgumentException.class, () -> Operand.bf16((ShortBuffer) null)).getMessage());
     }
 }

@@ -81,6 +81,9 @@ class JitWarmupKernelsTest {
         assertTrue(w.status().startsWith("in progress for ") && w.status().endsWith(" s; k-stand-in computes meanwhile"), w.status());
         assertEquals("JIT warm-up: part by k-stand-in", w.standInNote());
         assertEquals("JIT warm-up: part by k-stand-in, bit-identical", JitWarmup.manual("k", standIn, true).standInNote());
+        Thread.currentThread().interrupt();
+        w.await(); // an interrupted waiter stops waiting and keeps its interrupt
+        assertTrue(Thread.interrupted());
         w.markWarm();
         assertTrue(w.isWarm() && w.released());
         assertTrue(w.status().startsWith("done: k compiled after "), w.status());
