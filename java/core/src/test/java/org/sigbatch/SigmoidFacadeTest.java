@@ -167,4 +167,65 @@ class SigmoidFacadeTest {
         assertTrue(fb.fellBack());
         assertEquals("sigmoid float32 x9 on cpu [dev] (FALLBACK from cuda after 4 elements: boom), verified 9 (full)", fb.toString());
     }
+
+    @Test
+    void everyFloatShorthandSaysWhichOpRan() {
+        float[] x = Arrays.copyOf(TestData.inputsF32(N, 9), N);
+        float[] g = TestData.gradF32(x.length, 10);
+        float[] a = new float[x.length];
+        float[] b = new float[x.length];
+        try (Sigmoid s = Sigmoid.create(BackendKind.CPU)) {
+            assertEquals("cpu", s.requested());
+            assertEquals(Op.SIGMOID, s.sigmoid(x, a).op());
+            assertEquals(Op.DERIVATIVE, s.derivative(x, a).op());
+            assertEquals(Op.FUSED, s.fused(x, a, b).op());
+            assertEquals(Op.BACKWARD, s.backward(x, g, a).op());
+            check(Op.BACKWARD, 0, widen(x), widen(g), widen(a), s.backward(x, g, a));
+            assertEquals(Op.BACKWARD_FROM_OUTPUT, s.backwardFromOutput(b, g, a).op());
+            assertTrue(s.describe("cpu").containsKey("cost model"), "the backend's lines, then AUTO's: " + s.describe("cpu").keySet());
+        }
+    }
+
+    @Test
+    void closingTheEvaluatorFreesAndReportsDeviceArraysLeftOpen() {
+        Sigmoid s = cpu();
+        DeviceArray a = s.allocate(DType.F32, 4);
+        IllegalStateException e = assertThrows(IllegalStateException.class, s::close);
+        assertTrue(a.isClosed(), "freed");
+        assertTrue(e.getMessage().contains("leak") || e.getMessage().contains("open"), e.getMessage());
+    }
+
+    @Test
+    void aSampleOfTwoIsTheSmallestAllowed() {
+        try (Sigmoid s = Sigmoid.builder().backend(BackendKind.CPU).verify(VerifyPolicy.SAMPLE).sampleSize(2).build()) {
+            assertEquals(2, s.sigmoid(new float[10], new float[10]).verifiedElements());
+        }
+        assertEquals("sample size must be at least 2, got 1",
+                assertThrows(IllegalArgumentException.class, () -> Sigmoid.builder().sampleSize(1)).getMessage());
+    }
+
+    @Test
+    void verificationFailuresCarryTheirFiguresAndHexForNonzeroFiniteValues() {
+        VerificationException v = new VerificationException("gpu", Op.FUSED, "d", 7, 0.5, 0.25, 0.0, 3.0, 2.0);
+        assertEquals(Op.FUSED, v.op());
+        assertEquals(0.25, v.expected());
+        assertEquals(0.0, v.actual());
+        assertEquals(0.5, v.input());
+        assertEquals(7, v.index());
+        assertEquals("gpu", v.backend());
+        assertEquals(3.0, v.ulps());
+        assertEquals("gpu result of fused (d) at index 7 disagrees with the CPU reference: input 0.5 (0x1.0p-1), reference 0.25 (0x1.0p-2), "
+                + "got 0.0 (3.00 ULP, bound 2.00)", v.getMessage());
+        assertTrue(new VerificationException("gpu", Op.SIGMOID, "y", 0, Double.NaN, Double.POSITIVE_INFINITY, 1, 1, 1).getMessage()
+                .contains("input NaN, reference Infinity, got 1.0 (0x1.0p0)"));
+    }
+
+    @Test
+    void fusedBoundsAreSigmasThenTheDerivatives() {
+        for (Precision p : Precision.values()) {
+            assertEquals(p.bound(Op.SIGMOID, 0), p.bound(Op.FUSED, 0));
+            assertEquals(p.bound(Op.DERIVATIVE, 0), p.bound(Op.FUSED, 1));
+        }
+        assertTrue(Precision.FAST.bound(Op.FUSED, 0) != Precision.FAST.bound(Op.FUSED, 1), "different bounds, so the test can fail");
+    }
 }

@@ -99,4 +99,52 @@ class AccurateF64SampleTest {
             }
         }
     }
+
+    private static double backward(double x, double g) {
+        double[] out = new double[1];
+        K.backward(new double[] {x}, 0, new double[] {g}, 0, out, 0, 1);
+        return out[0];
+    }
+
+    private static void assertBits(double want, double got, String what) {
+        if (Double.doubleToRawLongBits(want) != Double.doubleToRawLongBits(got) && !(Double.isNaN(want) && Double.isNaN(got))) {
+            fail(what + ": want " + want + ", got " + got);
+        }
+    }
+
+    @Test
+    void onTheSlowPathAZeroKeepsTheSignOfGAndInfinitiesFollowIeee() {
+        // g·σ'(x) underflows to a zero with g's sign: below the zero limit, for tiny g, and when rounding to 0
+        assertBits(-0.0, backward(-1500, -3), "x < -1460, g < 0");
+        assertBits(0.0, backward(-1500, 3), "x < -1460, g > 0");
+        assertBits(-0.0, backward(-700, -0x1p-250), "|g| < 2^-200");
+        assertBits(-0.0, backward(-740, -0x1p-60), "a result below half the smallest subnormal");
+        assertBits(0.0, backward(-740, 0x1p-60), "the same, g > 0");
+        // σ'(±Inf) = 0, σ'(finite) > 0: an infinite g gives NaN (Inf·0) or ±Inf
+        assertBits(Double.NaN, backward(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY), "Inf · σ'(-Inf) = Inf · 0");
+        assertBits(Double.NEGATIVE_INFINITY, backward(-800, Double.NEGATIVE_INFINITY), "-Inf · σ'(-800) > 0");
+        assertBits(Double.POSITIVE_INFINITY, backward(900, Double.POSITIVE_INFINITY), "+Inf · σ'(900)");
+        assertBits(Double.NaN, backward(-800, Double.NaN), "NaN g");
+    }
+
+    @Test
+    void aWindowOutsideAnyOneArrayIsRefusedBeforeAnythingIsWritten() {
+        double[] ok = new double[4];
+        double[] small = new double[2];
+        // each op, with exactly one array too short for the window of 3
+        org.junit.jupiter.api.function.Executable[] bad = {
+            () -> K.sigmoid(small, 0, ok, 0, 3), () -> K.sigmoid(ok, 0, small, 0, 3),
+            () -> K.derivative(small, 0, ok, 0, 3), () -> K.derivative(ok, 0, small, 0, 3),
+            () -> K.fused(small, 0, ok, 0, ok, 0, 3), () -> K.fused(ok, 0, small, 0, ok, 0, 3), () -> K.fused(ok, 0, ok, 0, small, 0, 3),
+            () -> K.backward(small, 0, ok, 0, ok, 0, 3), () -> K.backward(ok, 0, small, 0, ok, 0, 3), () -> K.backward(ok, 0, ok, 0, small, 0, 3),
+            () -> K.backwardFromOutput(small, 0, ok, 0, ok, 0, 3), () -> K.backwardFromOutput(ok, 0, small, 0, ok, 0, 3),
+            () -> K.backwardFromOutput(ok, 0, ok, 0, small, 0, 3),
+        };
+        for (int i = 0; i < bad.length; i++) {
+            java.util.Arrays.fill(ok, 0.5);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, bad[i], "case " + i);
+            org.junit.jupiter.api.Assertions.assertEquals("window [0, 0+3) outside array of length 2", e.getMessage(), "case " + i);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.5, 0.5, 0.5, 0.5}, ok, "case " + i + ": nothing written");
+        }
+    }
 }

@@ -224,23 +224,27 @@ class CpuBackendSplitTest {
 
     @Test
     void warmUpWaitsForBothWarmUps() throws Exception {
-        RecordingKernels k = recorder();
-        JitWarmup w32 = JitWarmup.manual("k32", k, true);
-        JitWarmup w64 = JitWarmup.manual("k64", k, true);
-        try (CpuBackend b = new CpuBackend(1, k, k, w32, w64)) {
-            Thread t = new Thread(() -> {
-                w32.markWarm();
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                w64.markWarm();
-            });
-            t.start();
-            b.warmUp();
-            assertTrue(w32.isWarm() && w64.isWarm(), "warmUp returned before the float64 warm-up was done");
-            t.join();
+        for (boolean f32Last : new boolean[] {true, false}) {
+            RecordingKernels k = recorder();
+            JitWarmup w32 = JitWarmup.manual("k32", k, true);
+            JitWarmup w64 = JitWarmup.manual("k64", k, true);
+            JitWarmup first = f32Last ? w64 : w32;
+            JitWarmup last = f32Last ? w32 : w64;
+            try (CpuBackend b = new CpuBackend(1, k, k, w32, w64)) {
+                Thread t = new Thread(() -> {
+                    first.markWarm();
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    last.markWarm();
+                });
+                t.start();
+                b.warmUp();
+                assertTrue(w32.isWarm() && w64.isWarm(), "warmUp returned before the " + (f32Last ? "float32" : "float64") + " warm-up was done");
+                t.join();
+            }
         }
     }
 

@@ -51,4 +51,11 @@ class KernelsFactsTest {
         assertEquals("unknown float32 kernel 'gpu' (expected f64inside, floatonly, fast or scalar)", u.getMessage());
         assertSame(Kernels.f32Candidate(Kernels.SCALAR).kernels(), ScalarF32Kernels.INSTANCE);
     }
+
+    @Test
+    void theFloatOnlyKernelsNeedEightLanesNotMore() {
+        assertEquals(Kernels.FLOATONLY, Kernels.autoRule(Precision.ACCURATE, Kernels.FLOATONLY_MIN_LANES, false, true, false));
+        assertEquals(Kernels.SCALAR, Kernels.autoRule(Precision.ACCURATE, Kernels.FLOATONLY_MIN_LANES - 1, false, true, false));
+        assertEquals(Kernels.SCALAR, Kernels.autoRule(Precision.FAST, 16, false, false, false), "FAST without its kernel and no SIMD: scalar");
+    }
 }
