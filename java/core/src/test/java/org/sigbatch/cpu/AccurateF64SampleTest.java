@@ -47,6 +47,11 @@ class AccurateF64SampleTest {
     }
 
     @Test
+    void itSaysWhatItIs() {
+        org.junit.jupiter.api.Assertions.assertEquals("table-dd", K.name()); // shown in the device string and describe
+    }
+
+    @Test
     void sigmoidDerivativeAndFusedOverTheWholeRange() {
         double[] x = inputs(21);
         double[] y = new double[N];
