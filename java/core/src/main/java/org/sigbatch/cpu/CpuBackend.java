@@ -31,7 +31,7 @@ public final class CpuBackend implements Backend {
     /** Below this many elements a call runs on the caller's thread. */
     static final int PARALLEL_THRESHOLD = 1 << 16;
     /** Staging block for operands that are not heap arrays (NIO buffers, device arrays). */
-    private static final int BLOCK = 1 << 12;
+    static final int BLOCK = 1 << 12;
     /** While the SIMD kernels warm up, a call checks between blocks of this many elements whether they are ready. */
     static final int COLD_BLOCK = 1 << 16;
 

@@ -71,6 +71,7 @@ public final class JitWarmup {
     private final CountDownLatch finished = new CountDownLatch(1);
     private long capNanos = CAP_SECONDS * 1_000_000_000L;
     private long giveUpNanos = GIVE_UP_SECONDS * 1_000_000_000L;
+    private WarmupClock clock = WarmupClock.SYSTEM;
     private volatile State state;
     private volatile long startNanos;
     private volatile long tookNanos = -1;
@@ -121,7 +122,7 @@ public final class JitWarmup {
     /** For tests: a warm-up that stays cold, with {@code standIn} computing, until {@link #markWarm()}. */
     static JitWarmup manual(String kernel, Object standIn, boolean bitIdentical) {
         JitWarmup w = new JitWarmup(kernel, standIn, kernel + "-stand-in", bitIdentical, new IntConsumer[0], new IntConsumer[0]);
-        w.startNanos = System.nanoTime();
+        w.startNanos = w.clock.nanoTime();
         return w;
     }
 
@@ -133,8 +134,28 @@ public final class JitWarmup {
         return w.start();
     }
 
+    /** For tests: a warm-up over the given ops on {@code clock}, not started; {@link #runHere()} runs it on the caller's thread. */
+    static JitWarmup forTest(IntConsumer[] hotOps, IntConsumer[] standInOps, long capNanos, long giveUpNanos, WarmupClock clock) {
+        JitWarmup w = new JitWarmup("test-kernel", new Object(), "test-stand-in", true, hotOps, standInOps);
+        w.capNanos = capNanos;
+        w.giveUpNanos = giveUpNanos;
+        w.clock = clock;
+        return w;
+    }
+
+    /** For tests: runs the warm-up to its end (warm, gave up or failed) on the calling thread. */
+    void runHere() {
+        startNanos = clock.nanoTime();
+        run();
+    }
+
+    /** For tests: whether {@link #await()} returns at once (warm, late, given up or never). */
+    boolean released() {
+        return finished.getCount() == 0;
+    }
+
     void markWarm() {
-        tookNanos = System.nanoTime() - startNanos;
+        tookNanos = clock.nanoTime() - startNanos;
         state = State.WARM;
         finished.countDown();
     }
@@ -227,7 +248,7 @@ public final class JitWarmup {
             case LATE -> "not compiled after " + seconds(capNanos) + " s, still trying: " + kernel + " is not within 2× of " + standInName + coldOps + "; " + standInName + " computes meanwhile";
             case GAVE_UP -> "gave up after " + seconds(giveUpNanos) + " s: " + kernel + " is not within 2× of " + standInName + coldOps + "; using " + standInName;
             case NEVER -> "off (cpu.warmup=never): " + standInName + " computes everything";
-            case WARMING -> String.format(Locale.ROOT, "in progress for %.2f s; %s computes meanwhile", (System.nanoTime() - startNanos) / 1e9, standInName);
+            case WARMING -> String.format(Locale.ROOT, "in progress for %.2f s; %s computes meanwhile", (clock.nanoTime() - startNanos) / 1e9, standInName);
         };
     }
 
@@ -236,7 +257,7 @@ public final class JitWarmup {
     }
 
     private JitWarmup start() {
-        startNanos = System.nanoTime();
+        startNanos = clock.nanoTime();
         Thread t = new Thread(this::run, "sigbatch-jit-warmup-" + kernel);
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
@@ -272,7 +293,7 @@ public final class JitWarmup {
                     }
                     all &= faster[op] >= ROUNDS_FASTER;
                 }
-                long elapsed = System.nanoTime() - startNanos;
+                long elapsed = clock.nanoTime() - startNanos;
                 if (all) {
                     boolean late = state == State.LATE;
                     markWarm();
@@ -292,7 +313,7 @@ public final class JitWarmup {
                         finished.countDown(); // waiters go on with the stand-in; this thread keeps trying
                         LOG.log(Level.WARNING, "sigbatch CPU engine: JIT warm-up " + status() + " (C2 busy elsewhere, or the JIT limited, e.g. -XX:TieredStopAtLevel=1?)");
                     }
-                    Thread.sleep(LATE_PAUSE_MS);
+                    clock.sleep(LATE_PAUSE_MS);
                 }
             }
         } catch (InterruptedException e) {
@@ -320,17 +341,17 @@ public final class JitWarmup {
 
     private static final String[] OP_NAMES = {"sigmoid", "derivative", "fused", "backward", "backwardFromOutput"};
 
-    private static long time(IntConsumer op) {
-        long t0 = System.nanoTime();
+    private long time(IntConsumer op) {
+        long t0 = clock.nanoTime();
         for (int i = 0; i < CALLS; i++) {
             op.accept(64);
             op.accept(67);
         }
-        return System.nanoTime() - t0;
+        return clock.nanoTime() - t0;
     }
 
     /** Small arrays and one call per op: values on both sides of 0, past the clamp and the saturation points. */
-    private static final class F32Exercise {
+    static final class F32Exercise {
         static IntConsumer[] ops(F32Kernels k) {
             int n = 67;
             float[] x = new float[n];
@@ -351,7 +372,7 @@ public final class JitWarmup {
         }
     }
 
-    private static final class F64Exercise {
+    static final class F64Exercise {
         static IntConsumer[] ops(F64Kernels k) {
             int n = 67;
             double[] x = new double[n];
