@@ -30,7 +30,7 @@ import org.sigbatch.testing.TestData;
 class CpuBackendColdPathTest {
     static final int N = 2 * CpuBackend.COLD_BLOCK + 77; // two full cold blocks and a ragged third
     static final int[] OFFSETS = {3, 5, 7, 11}; // x, gradOut, out0, out1: a different one each
-    static final double SENTINEL = 42.5;
+    static final double SENTINEL = CpuBackendWindowsTest.SENTINEL;
 
     /** A float32 or float64 backend whose SIMD kernel ({@code hot}) is cold until the test marks it warm. */
     record Cold(CpuBackend backend, RecordingKernels hot, RecordingKernels standIn, JitWarmup warmup) {
@@ -177,7 +177,7 @@ class CpuBackendColdPathTest {
             Operand[] all = new Operand[4];
             for (int k = 0; k < 4; k++) {
                 double[] v = k == 0 ? x : k == 1 ? g : new double[n];
-                store[k] = fill(OFFSETS[k], v);
+                store[k] = CpuBackendWindowsTest.fill(t, OFFSETS[k], v);
                 all[k] = t == DType.F32 ? Operand.of((float[]) store[k], OFFSETS[k], n) : Operand.of((double[]) store[k], OFFSETS[k], n);
             }
             Operand[] used = op.operands(all[0], all[1], all[2], all[3]);
@@ -221,20 +221,6 @@ class CpuBackendColdPathTest {
                     }
                 }
             }
-        }
-
-        private Object fill(int off, double[] v) {
-            double[] all = new double[off + v.length + 3];
-            Arrays.fill(all, SENTINEL);
-            System.arraycopy(v, 0, all, off, v.length);
-            if (t == DType.F64) {
-                return all;
-            }
-            float[] f = new float[all.length];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = (float) all[i];
-            }
-            return f;
         }
 
         private double[] widen(float[] f, double[] d) {

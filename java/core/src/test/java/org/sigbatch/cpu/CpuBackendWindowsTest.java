@@ -27,7 +27,7 @@ import org.sigbatch.testing.TestData;
  * Written for the survivors of PIT in CpuBackend (RELIABILITY.md).
  */
 class CpuBackendWindowsTest {
-    private static final double SENTINEL = 42.5;
+    static final double SENTINEL = 42.5;
     private static final int N = CpuBackend.PARALLEL_THRESHOLD + 77; // two parts of 64-aligned size, a ragged end
     private static final int[] OFFSETS = {3, 5, 7, 11};
 
@@ -127,7 +127,8 @@ class CpuBackendWindowsTest {
 
     // ------------------------------------------------------------------ storage with sentinels
 
-    private static Object fill(DType t, int off, double[] v) {
+    /** Values at {@code off} in a float or double array with sentinels around them (CpuBackendColdPathTest shares it). */
+    static Object fill(DType t, int off, double[] v) {
         double[] all = new double[off + v.length + 3];
         Arrays.fill(all, SENTINEL);
         System.arraycopy(v, 0, all, off, v.length);
