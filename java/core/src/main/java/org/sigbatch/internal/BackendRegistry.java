@@ -59,6 +59,19 @@ public final class BackendRegistry implements AutoCloseable {
         return providers;
     }
 
+    /** The CPU first (its JIT warm-up then runs while GPU drivers load), then by rank, highest first. */
+    private static List<BackendProvider> openOrder(List<BackendProvider> found) {
+        List<BackendProvider> providers = new ArrayList<>(found);
+        providers.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
+        providers.sort(Comparator.comparing(p -> !p.id().equals(CPU))); // stable: the others keep their rank order
+        return providers;
+    }
+
+    /** Whether an evaluator for {@code requested} opens {@code p}: always the CPU; every provider for auto. */
+    private static boolean opens(String requested, BackendProvider p) {
+        return p.id().equals(CPU) || requested.equals(AUTO) || requested.equals(p.id());
+    }
+
     /** Preloads started in this JVM, by provider id; counted down when done. */
     private static final Map<String, CountDownLatch> PRELOADS = new ConcurrentHashMap<>();
 
@@ -68,13 +81,9 @@ public final class BackendRegistry implements AutoCloseable {
      */
     public static void preload(String requested) {
         Thread t = new Thread(() -> {
-            List<BackendProvider> providers = new ArrayList<>(discover(List.of()));
-            providers.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
-            providers.sort(Comparator.comparing(p -> !p.id().equals(CPU)));
-            for (BackendProvider p : providers) {
-                boolean wanted = p.id().equals(CPU) || requested.equals(AUTO) || requested.equals(p.id());
+            for (BackendProvider p : openOrder(discover(List.of()))) {
                 CountDownLatch done = new CountDownLatch(1);
-                if (!wanted || PRELOADS.putIfAbsent(p.id(), done) != null) {
+                if (!opens(requested, p) || PRELOADS.putIfAbsent(p.id(), done) != null) {
                     continue;
                 }
                 StartupTrace.mark("preloading " + p.id());
@@ -118,10 +127,7 @@ public final class BackendRegistry implements AutoCloseable {
      * @throws IllegalArgumentException    if no provider has the requested id
      */
     public static BackendRegistry open(String requested, Map<String, String> options, List<BackendProvider> found) {
-        List<BackendProvider> providers = new ArrayList<>(found);
-        providers.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
-        // open the CPU first (stable sort: the others keep their rank order): its JIT warm-up then runs while GPU drivers load
-        providers.sort(Comparator.comparing(p -> !p.id().equals(CPU)));
+        List<BackendProvider> providers = openOrder(found);
         boolean known = requested.equals(AUTO) || providers.stream().anyMatch(p -> p.id().equals(requested))
                 || isWellKnown(requested);
         if (!known) {
@@ -132,7 +138,7 @@ public final class BackendRegistry implements AutoCloseable {
         List<Backend> accel = new ArrayList<>();
         Map<String, String> down = new LinkedHashMap<>();
         for (BackendProvider p : providers) {
-            if (!p.id().equals(CPU) && !requested.equals(AUTO) && !requested.equals(p.id())) {
+            if (!opens(requested, p)) {
                 continue;
             }
             try {
