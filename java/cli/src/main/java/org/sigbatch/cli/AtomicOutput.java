@@ -114,11 +114,16 @@ public final class AtomicOutput implements AutoCloseable {
         String prefix = "." + abs.getFileName() + ".";
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
             for (Path p : ds) {
-                Matcher m = name.matcher(p.getFileName().toString());
-                if (m.matches() && !PENDING.contains(p) && !alive(m.group(1)) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    found.add(p);
-                } else if (before.matcher(p.getFileName().toString()).matches() && !PENDING.contains(p)
-                        && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (PENDING.contains(p) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                String file = p.getFileName().toString();
+                Matcher m = name.matcher(file);
+                if (m.matches()) {
+                    if (!alive(m.group(1))) {
+                        found.add(p);
+                    }
+                } else if (before.matcher(file).matches()) {
                     unnamed.add(p);
                 }
             }

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,29 +26,25 @@ final class OpenFiles {
 
     /** The candidates that no process has open; none where /proc is absent (not Linux: cannot tell). */
     static List<Path> notOpenByAnyProcess(List<Path> candidates) {
-        return notOpen(PROC, candidates);
-    }
-
-    static List<Path> notOpen(Path proc, List<Path> candidates) {
-        Set<Path> wanted = new HashSet<>();
+        Map<Path, Path> real = new LinkedHashMap<>(); // the /proc links name real paths
         for (Path c : candidates) {
             try {
-                wanted.add(c.toRealPath());
+                real.put(c.toRealPath(), c);
             } catch (IOException gone) {
                 // deleted meanwhile: not a leftover any more
             }
         }
-        if (wanted.isEmpty() || !Files.isDirectory(proc.resolve("self").resolve("fd"))) {
+        if (real.isEmpty() || !Files.isDirectory(PROC.resolve("self").resolve("fd"))) {
             return List.of();
         }
         Set<Path> open = new HashSet<>();
-        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(PROC, p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
             for (Path pid : pids) {
                 try (DirectoryStream<Path> fds = Files.newDirectoryStream(pid.resolve("fd"))) {
                     for (Path fd : fds) {
                         try {
                             Path t = Files.readSymbolicLink(fd);
-                            if (wanted.contains(t)) {
+                            if (real.containsKey(t)) {
                                 open.add(t);
                             }
                         } catch (IOException | UnsupportedOperationException closedMeanwhile) {
@@ -60,16 +58,7 @@ final class OpenFiles {
         } catch (IOException | DirectoryIteratorException e) {
             return List.of(); // /proc unreadable: cannot tell, so report nothing
         }
-        List<Path> result = new ArrayList<>();
-        for (Path c : candidates) {
-            try {
-                if (!open.contains(c.toRealPath())) {
-                    result.add(c);
-                }
-            } catch (IOException gone) {
-                // deleted meanwhile
-            }
-        }
-        return result;
+        real.keySet().removeAll(open);
+        return new ArrayList<>(real.values());
     }
 }
