@@ -37,16 +37,27 @@ abstract class BaseCommand implements Callable<Integer> {
         }
     }
 
+    /** Set by {@link EvalFastPath}, which runs a command without picocli (then {@link #spec} is null). */
+    private PrintWriter fastOut;
+    private PrintWriter fastErr;
+    private String fastName;
+
+    void attach(PrintWriter out, PrintWriter err, String qualifiedName) {
+        fastOut = out;
+        fastErr = err;
+        fastName = qualifiedName;
+    }
+
     PrintWriter out() {
-        return spec.commandLine().getOut();
+        return fastOut != null ? fastOut : spec.commandLine().getOut();
     }
 
     PrintWriter err() {
-        return spec.commandLine().getErr();
+        return fastErr != null ? fastErr : spec.commandLine().getErr();
     }
 
     String name() {
-        return spec.qualifiedName();
+        return fastName != null ? fastName : spec.qualifiedName();
     }
 
     /** Info for a person on stderr (suppressed by --quiet). */

@@ -55,11 +55,16 @@ final class EvalCommand extends BaseCommand {
     @Option(names = "--grad", paramLabel = "G.npy", description = "Upstream gradient for backward and backward-from-output (same shape and dtype as --in).")
     Path grad;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "B", converter = Converters.BackendConverter.class,
+    /** Defaults, shared with {@link EvalFastPath} so that both parsers start from the same values. */
+    static final String DEFAULT_BACKEND = "auto";
+    static final String DEFAULT_VERIFY = "none";
+    static final String DEFAULT_CHUNK = "4M";
+
+    @Option(names = "--backend", defaultValue = DEFAULT_BACKEND, paramLabel = "B", converter = Converters.BackendConverter.class,
             description = "auto, cpu, opencl or cuda (default: ${DEFAULT-VALUE}). An unavailable explicit backend exits with code 3.")
     BackendKind backend;
 
-    @Option(names = "--verify", defaultValue = "none", paramLabel = "V", converter = Converters.VerifyConverter.class,
+    @Option(names = "--verify", defaultValue = DEFAULT_VERIFY, paramLabel = "V", converter = Converters.VerifyConverter.class,
             description = "none, sample or full: recompute a sample (per chunk) or every element on the CPU reference; a disagreement exits with code 4 (default: ${DEFAULT-VALUE}).")
     VerifyPolicy verify;
 
@@ -68,7 +73,7 @@ final class EvalCommand extends BaseCommand {
                     + "(16-bit patterns): --dtype bf16 or f16. '<f2' is float16; bfloat16 comes as '<V2' (ml_dtypes through np.save) or 'bfloat16'.")
     String dtype;
 
-    @Option(names = "--chunk", defaultValue = "4M", paramLabel = "N", converter = Converters.SizeConverter.class,
+    @Option(names = "--chunk", defaultValue = DEFAULT_CHUNK, paramLabel = "N", converter = Converters.SizeConverter.class,
             description = "Elements per chunk streamed through memory (default: ${DEFAULT-VALUE}; binary suffixes K, M, G).")
     long chunk;
 

@@ -58,6 +58,10 @@ public final class Main implements Runnable {
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         System.setProperty("java.awt.headless", "true");
         quietLibraryLogging(false);
+        EvalCommand fast = EvalFastPath.parse(args);
+        if (fast != null) {
+            return executeFast(fast, out, err);
+        }
         CommandLine cl = new CommandLine(new Main());
         addSubcommands(cl, args);
         cl.setOut(out);
@@ -74,9 +78,26 @@ public final class Main implements Runnable {
         }
     }
 
+    /** Runs an eval that {@link EvalFastPath} parsed, with the same exit codes and messages as through picocli. */
+    private static int executeFast(EvalCommand eval, PrintWriter out, PrintWriter err) {
+        String name = "sigbatch eval";
+        eval.attach(out, err, name);
+        StartupTrace.mark("eval line parsed without picocli");
+        try {
+            return eval.call();
+        } catch (Exception ex) {
+            return failure(ex, name, err);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
     /** The subcommands, in the order {@code --help} lists them. */
-    private static final List<Class<?>> COMMANDS = List.of(EvalCommand.class, BenchCommand.class, DevicesCommand.class,
-            AccuracyCommand.class, RunCommand.class, CommandLine.HelpCommand.class);
+    private static List<Class<?>> commands() { // a method, not a static field: EvalFastPath's runs load no picocli command class
+        return List.of(EvalCommand.class, BenchCommand.class, DevicesCommand.class, AccuracyCommand.class, RunCommand.class,
+                CommandLine.HelpCommand.class);
+    }
 
     /**
      * Picocli builds a command's model by reflection when it is added (~0.1 s of one core for all of them,
@@ -85,13 +106,13 @@ public final class Main implements Runnable {
      */
     static void addSubcommands(CommandLine cl, String[] args) {
         String first = args.length == 0 ? "" : args[0];
-        for (Class<?> c : COMMANDS) {
+        for (Class<?> c : commands()) {
             if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(first)) {
                 cl.addSubcommand(c);
                 return;
             }
         }
-        COMMANDS.forEach(cl::addSubcommand);
+        commands().forEach(cl::addSubcommand);
     }
 
     /**
@@ -160,8 +181,10 @@ public final class Main implements Runnable {
     }
 
     static int failure(Exception ex, CommandLine cmd) {
-        String name = cmd.getCommandSpec().qualifiedName();
-        PrintWriter err = cmd.getErr();
+        return failure(ex, cmd.getCommandSpec().qualifiedName(), cmd.getErr());
+    }
+
+    static int failure(Exception ex, String name, PrintWriter err) {
         int code;
         String msg;
         Throwable t = ex;
