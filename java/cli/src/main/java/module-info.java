@@ -11,6 +11,7 @@ module org.sigbatch.cli {
     requires java.logging;
     requires java.management;
     requires jdk.management;
+    requires jdk.unsupported; // com.sun.nio.file.ExtendedOpenOption.DIRECT (eval's O_DIRECT outputs)
 
     // picocli fills the commands' annotated fields by reflection
     opens org.sigbatch.cli to info.picocli;

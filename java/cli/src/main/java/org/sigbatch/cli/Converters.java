@@ -45,6 +45,17 @@ final class Converters {
         }
     }
 
+    static final class WriteModeConverter implements ITypeConverter<ChunkSink.WriteMode> {
+        @Override
+        public ChunkSink.WriteMode convert(String s) {
+            try {
+                return ChunkSink.WriteMode.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     static final class DTypeConverter implements ITypeConverter<DType> {
         @Override
         public DType convert(String s) {

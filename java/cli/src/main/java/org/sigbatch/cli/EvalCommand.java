@@ -59,6 +59,7 @@ final class EvalCommand extends BaseCommand {
     static final String DEFAULT_BACKEND = "auto";
     static final String DEFAULT_VERIFY = "none";
     static final String DEFAULT_CHUNK = "4M";
+    static final String DEFAULT_WRITE_MODE = "auto";
 
     @Option(names = "--backend", defaultValue = DEFAULT_BACKEND, paramLabel = "B", converter = Converters.BackendConverter.class,
             description = "auto, cpu, opencl or cuda (default: ${DEFAULT-VALUE}). An unavailable explicit backend exits with code 3.")
@@ -76,6 +77,11 @@ final class EvalCommand extends BaseCommand {
     @Option(names = "--chunk", defaultValue = DEFAULT_CHUNK, paramLabel = "N", converter = Converters.SizeConverter.class,
             description = "Elements per chunk streamed through memory (default: ${DEFAULT-VALUE}; binary suffixes K, M, G).")
     long chunk;
+
+    @Option(names = "--write-mode", defaultValue = DEFAULT_WRITE_MODE, paramLabel = "M", converter = Converters.WriteModeConverter.class,
+            description = "How outputs are written: auto (O_DIRECT for outputs of 64 MiB and more, where the file system supports it: "
+                    + "no page-cache copy), direct (O_DIRECT where supported) or buffered (through the page cache). Default: ${DEFAULT-VALUE}.")
+    ChunkSink.WriteMode writeMode;
 
     /** From this many elements eval waits for the CPU's JIT warm-up (~1–2 s of one core) and runs SIMD from the first chunk. */
     static final long WARMUP_MIN = 128L << 20;
@@ -189,6 +195,7 @@ final class EvalCommand extends BaseCommand {
         long kernelNanos;
         final Set<String> producers = new LinkedHashSet<>();
         final List<String> fallbacks = new ArrayList<>();
+        List<String> writeModes = List.of();
     }
 
     private Summary stream(Sigmoid s, NpyHeader hx, NpyHeader hg, int chunkElems) throws IOException {
@@ -206,12 +213,11 @@ final class EvalCommand extends BaseCommand {
              AtomicOutput o1 = AtomicOutput.open(outFile, "--out");
              AtomicOutput o2 = out2File == null ? null : AtomicOutput.open(out2File, "--out2");
              Progress bar = Progress.of(showProgress() && count > 0, op.label(), count, " Melem", 1_000_000)) {
-            writeAll(o1.channel(), ByteBuffer.wrap(header));
-            if (o2 != null) {
-                writeAll(o2.channel(), ByteBuffer.wrap(header));
-            }
+            long dataBytes = count * bytes;
+            ChunkSink s1 = ChunkSink.open(o1, header, dataBytes, writeMode);
+            ChunkSink[] sinks = o2 == null ? new ChunkSink[] {s1} : new ChunkSink[] {s1, ChunkSink.open(o2, header, dataBytes, writeMode)};
+            sum.writeModes = java.util.Arrays.stream(sinks).map(ChunkSink::mode).distinct().toList();
             StartupTrace.mark("files open");
-            FileChannel[] outs = o2 == null ? new FileChannel[] {o1.channel()} : new FileChannel[] {o1.channel(), o2.channel()};
             EvalPipeline.Io io = new EvalPipeline.Io() {
                 @Override
                 public void read(int i, long first, int n, ByteBuffer dst) throws IOException {
@@ -219,8 +225,8 @@ final class EvalCommand extends BaseCommand {
                 }
 
                 @Override
-                public FileChannel[] outputs() {
-                    return outs;
+                public ChunkSink[] sinks() {
+                    return sinks;
                 }
             };
             // wait for the JIT (reading goes on meanwhile) only where the CPU computes and the warm-up pays
@@ -316,10 +322,10 @@ final class EvalCommand extends BaseCommand {
             sb.append(" (empty: nothing to compute)");
         } else {
             EvalPipeline.Times tm = sum.times;
-            sb.append(String.format(Locale.ROOT, "; %d chunk%s; %sread %.3f s, compute %.3f s (%.1f Melem/s), write %.3f s (overlapped), flush %.3f s; total %.3f s",
+            sb.append(String.format(Locale.ROOT, "; %d chunk%s; %sread %.3f s, compute %.3f s (%.1f Melem/s), write %.3f s (overlapped, %s), flush %.3f s; total %.3f s",
                     sum.chunks, sum.chunks == 1 ? "" : "s",
                     tm.prepare() > 1_000_000 ? String.format(Locale.ROOT, "JIT warm-up %.3f s before the first chunk, ", tm.prepare() / 1e9) : "",
-                    tm.read() / 1e9, sum.computeNanos / 1e9, sum.elements / (sum.computeNanos / 1e3), tm.write() / 1e9, tm.flush() / 1e9, sum.wallNanos / 1e9));
+                    tm.read() / 1e9, sum.computeNanos / 1e9, sum.elements / (sum.computeNanos / 1e3), tm.write() / 1e9, String.join(" and ", sum.writeModes), tm.flush() / 1e9, sum.wallNanos / 1e9));
             if (sum.transferNanos > 0 || sum.kernelNanos > 0) {
                 sb.append(String.format(Locale.ROOT, " (device busy: transfers %.3f s, kernels %.3f s, overlapping)", sum.transferNanos / 1e9, sum.kernelNanos / 1e9));
             }
@@ -338,12 +344,6 @@ final class EvalCommand extends BaseCommand {
         int got = Npy.readFully(ch, b, pos);
         if (got < len) {
             throw new UserError(file + ": truncated data: the file ended at byte " + (pos + got) + " while reading (did it change during the run?)");
-        }
-    }
-
-    private static void writeAll(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
         }
     }
 }

@@ -35,6 +35,7 @@ final class EvalFastPath {
             c.backend = BackendKind.parse(EvalCommand.DEFAULT_BACKEND);
             c.verify = VerifyPolicy.parse(EvalCommand.DEFAULT_VERIFY);
             c.chunk = Sizes.parse(EvalCommand.DEFAULT_CHUNK, "size");
+            c.writeMode = ChunkSink.WriteMode.parse(EvalCommand.DEFAULT_WRITE_MODE);
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 String name = a;
@@ -91,6 +92,7 @@ final class EvalFastPath {
             case "--verify" -> c.verify = VerifyPolicy.parse(value);
             case "--dtype" -> c.dtype = value;
             case "--chunk" -> c.chunk = Sizes.parse(value, "size");
+            case "--write-mode" -> c.writeMode = ChunkSink.WriteMode.parse(value);
             case "--precision" -> c.backendOptions.put("precision", Precision.parse(value).id());
             case "-o", "--option" -> {
                 int eq = value.indexOf('=');

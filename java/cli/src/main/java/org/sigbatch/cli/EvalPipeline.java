@@ -5,6 +5,8 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,19 +29,53 @@ final class EvalPipeline {
     static final int SLOTS = 3;
     static final long FLUSH_BYTES = 16L << 20;
 
-    /** One chunk: inputs read from the files, computed in place; {@code extra} holds fused's second output. */
+    /** Bytes each buffer has beyond a chunk: room for aligning its start and end (alignedSlice trims both) and for a sink's {@link ChunkSink#lead}. */
+    static final int PAD = 3 * DirectSink.ALIGN;
+
+    /**
+     * One chunk: inputs read from the files, computed in place; {@code extra} holds fused's second output.
+     * {@code in} and {@code extra} are this chunk's windows (position 0, n elements) into the aligned
+     * buffers {@code rawIn}/{@code rawExtra}, starting {@code lead} bytes in for the sink of the output
+     * they become.
+     */
     static final class Slot {
+        final ByteBuffer[] rawIn;
+        final ByteBuffer rawExtra;
         final ByteBuffer[] in;
-        final ByteBuffer extra;
+        ByteBuffer extra;
+        final int[] lead = new int[2]; // of in[0] (the first output) and of extra (the second)
         long first;
         int n;
 
         Slot(int inputs, boolean extra, int capBytes) {
+            rawIn = new ByteBuffer[inputs];
             in = new ByteBuffer[inputs];
             for (int i = 0; i < inputs; i++) {
-                in[i] = ByteBuffer.allocateDirect(capBytes).order(ByteOrder.LITTLE_ENDIAN);
+                rawIn[i] = aligned(capBytes);
             }
-            this.extra = extra ? ByteBuffer.allocateDirect(capBytes).order(ByteOrder.LITTLE_ENDIAN) : null;
+            this.rawExtra = extra ? aligned(capBytes) : null;
+        }
+
+        private static ByteBuffer aligned(int capBytes) {
+            return ByteBuffer.allocateDirect(capBytes + PAD).alignedSlice(DirectSink.ALIGN).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** Sets the windows for elements [first, first+n) of {@code bytes} each; the outputs' windows start at the sinks' leads. */
+        void place(long first, int n, int bytes, ChunkSink[] sinks) {
+            this.first = first;
+            this.n = n;
+            lead[0] = sinks[0].lead(first * bytes);
+            for (int i = 0; i < in.length; i++) {
+                in[i] = window(rawIn[i], i == 0 ? lead[0] : 0, n * bytes);
+            }
+            if (rawExtra != null) {
+                lead[1] = sinks[1].lead(first * bytes);
+                extra = window(rawExtra, lead[1], n * bytes);
+            }
+        }
+
+        private static ByteBuffer window(ByteBuffer raw, int lead, int len) {
+            return raw.slice(lead, len).order(ByteOrder.LITTLE_ENDIAN);
         }
     }
 
@@ -48,8 +84,8 @@ final class EvalPipeline {
         /** Reads input {@code i} of elements [first, first+n) into {@code dst} (position 0, limit n·bytes). */
         void read(int i, long first, int n, ByteBuffer dst) throws IOException;
 
-        /** Output channels in order: the first gets {@code in[0]} (computed in place), the second {@code extra}. */
-        FileChannel[] outputs();
+        /** Outputs in order: the first gets {@code in[0]} (computed in place), the second {@code extra}. */
+        ChunkSink[] sinks();
     }
 
     /** Computes a slot in place; runs on the calling thread, chunk by chunk in order. */
@@ -91,7 +127,7 @@ final class EvalPipeline {
 
     /** Direct memory the slots take. */
     static long memory(int bytes, int inputs, boolean extra, int cap) {
-        return (long) SLOTS * (inputs + (extra ? 1 : 0)) * cap * bytes;
+        return (long) SLOTS * (inputs + (extra ? 1 : 0)) * ((long) cap * bytes + PAD);
     }
 
     Times run(Io io, Compute compute) throws IOException {
@@ -101,9 +137,10 @@ final class EvalPipeline {
     /** @param prepare runs on the calling thread once the reader has started, before the first chunk is computed */
     Times run(Io io, Runnable prepare, Compute compute) throws IOException {
         long t0 = System.nanoTime();
-        Flusher flusher = new Flusher(io.outputs());
-        Thread reader = thread("sigbatch-eval-reader", () -> read(io));
-        Thread writer = thread("sigbatch-eval-writer", () -> write(io.outputs(), flusher));
+        ChunkSink[] sinks = io.sinks();
+        Flusher flusher = new Flusher(sinks);
+        Thread reader = thread("sigbatch-eval-reader", () -> read(io, sinks));
+        Thread writer = thread("sigbatch-eval-writer", () -> write(sinks, flusher));
         long computeNanos = 0;
         long prepareNanos = 0;
         try {
@@ -142,7 +179,7 @@ final class EvalPipeline {
         return new Times(prepareNanos, readNanos, computeNanos, writeNanos, flusher.finalNanos, System.nanoTime() - t0);
     }
 
-    private void read(Io io) {
+    private void read(Io io, ChunkSink[] sinks) {
         try {
             long t = 0;
             int made = 0;
@@ -157,17 +194,15 @@ final class EvalPipeline {
                     s = free.take();
                 }
                 int n = (int) Math.min(cap, count - first);
+                s.place(first, n, bytes, sinks);
                 long r0 = System.nanoTime();
                 for (int i = 0; i < inputs; i++) {
                     ByteBuffer b = s.in[i];
-                    b.clear().limit(n * bytes);
                     io.read(i, first, n, b);
                     b.position(0).limit(n * bytes);
                 }
                 t += System.nanoTime() - r0;
                 readNanos = t;
-                s.first = first;
-                s.n = n;
                 filled.put(s);
                 first += n;
             }
@@ -179,23 +214,27 @@ final class EvalPipeline {
         }
     }
 
-    private void write(FileChannel[] outs, Flusher flusher) {
+    private void write(ChunkSink[] sinks, Flusher flusher) {
         try {
             long t = 0;
             long sinceFlush = 0;
             while (true) {
                 Slot s = computed.take();
+                long w0 = System.nanoTime();
                 if (s == END) {
+                    for (ChunkSink k : sinks) {
+                        k.finish();
+                    }
+                    writeNanos = t + System.nanoTime() - w0;
                     return;
                 }
-                long w0 = System.nanoTime();
-                writeAll(outs[0], s.in[0].position(0).limit(s.n * bytes));
+                sinks[0].write(s.rawIn[0], s.lead[0], s.n * bytes);
                 if (extra) {
-                    writeAll(outs[1], s.extra.position(0).limit(s.n * bytes));
+                    sinks[1].write(s.rawExtra, s.lead[1], s.n * bytes);
                 }
                 t += System.nanoTime() - w0;
                 writeNanos = t;
-                sinceFlush += (long) s.n * bytes * outs.length;
+                sinceFlush += (long) s.n * bytes * sinks.length;
                 if (sinceFlush >= FLUSH_BYTES) {
                     flusher.request();
                     sinceFlush = 0;
@@ -206,12 +245,6 @@ final class EvalPipeline {
             // stopped by a failure elsewhere
         } catch (Throwable e) {
             fail(e);
-        }
-    }
-
-    private static void writeAll(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
         }
     }
 
@@ -273,18 +306,25 @@ final class EvalPipeline {
      * own, at most one at a time), so that the final flush before the rename has little left to do.
      */
     private final class Flusher {
-        private final FileChannel[] outs;
+        private final List<FileChannel> outs = new ArrayList<>();
         private final Object lock = new Object();
         private boolean requested;
         private boolean done;
         private Thread thread;
         long finalNanos;
 
-        Flusher(FileChannel[] outs) {
-            this.outs = outs;
+        Flusher(ChunkSink[] sinks) {
+            for (ChunkSink k : sinks) {
+                if (k.flushesPageCache()) {
+                    outs.add(k.channel());
+                }
+            }
         }
 
         void request() {
+            if (outs.isEmpty()) {
+                return;
+            }
             synchronized (lock) {
                 if (thread == null) {
                     thread = EvalPipeline.thread("sigbatch-eval-flusher", this::loop);

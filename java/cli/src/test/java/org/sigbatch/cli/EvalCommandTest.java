@@ -197,7 +197,7 @@ class EvalCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("11 chunks"), r.err());
         // the summary splits the time between the overlapped stages
-        assertTrue(r.err().matches("(?s).*read \\d+\\.\\d{3} s, compute \\d+\\.\\d{3} s \\([\\d.]+ Melem/s\\), write \\d+\\.\\d{3} s \\(overlapped\\), "
+        assertTrue(r.err().matches("(?s).*read \\d+\\.\\d{3} s, compute \\d+\\.\\d{3} s \\([\\d.]+ Melem/s\\), write \\d+\\.\\d{3} s \\(overlapped, buffered\\), "
                 + "flush \\d+\\.\\d{3} s; total \\d+\\.\\d{3} s.*"), r.err());
         float[] gi = Npy.readFloats(out);
         assertEquals(n, gi.length);

@@ -30,6 +30,8 @@ class EvalFastPathTest {
                 List.of("eval", "--op", "sigmoid", "--in", "x.npy", "--out", "y.npy", "--backend=OpenCL", "--verify=full"),
                 List.of("eval", "--op", "sigmoid", "--in", "x.npy", "--out", "y.npy", "--chunk", "64K", "--dtype", "bf16"),
                 List.of("eval", "--op", "sigmoid", "--in", "x.npy", "--out", "y.npy", "--chunk=1000"),
+                List.of("eval", "--op", "sigmoid", "--in", "x.npy", "--out", "y.npy", "--write-mode", "direct"),
+                List.of("eval", "--op", "sigmoid", "--in", "x.npy", "--out", "y.npy", "--write-mode=BUFFERED"),
                 List.of("eval", "-q", "--op", "sigmoid", "--in", "x.npy", "--out", "y.npy"),
                 List.of("eval", "--op", "sigmoid", "--verbose", "--in", "x.npy", "--out", "y.npy"),
                 List.of("eval", "--op", "sigmoid", "--in", "x.npy", "--out", "y.npy", "-q", "-v"),
@@ -68,7 +70,7 @@ class EvalFastPathTest {
                 plus(ok, "--quiet=true"), plus(ok, "--"), plus(ok, "@args.txt"),
                 List.of("eval", "--op", "sigmod", "--in", "x.npy", "--out", "y.npy"),
                 plus(ok, "--backend", "gpu"), plus(ok, "--verify", "some"), plus(ok, "--chunk", "lots"), plus(ok, "--chunk", "-1"),
-                plus(ok, "--precision", "medium"), plus(ok, "-o", "novalue"), plus(ok, "-o", "=v"),
+                plus(ok, "--precision", "medium"), plus(ok, "--write-mode", "mmap"), plus(ok, "-o", "novalue"), plus(ok, "-o", "=v"),
                 plus(ok, "--grad", "--out2"), plus(ok, "--out2", ""), plus(ok, "--out2", "-d.npy"), plus(ok, "--in", "@x"),
                 plus(ok, "--out2", "a\0b"));
     }
@@ -101,7 +103,7 @@ class EvalFastPathTest {
                 Map.entry("op", String.valueOf(c.op)), Map.entry("in", String.valueOf(c.in)), Map.entry("out", String.valueOf(c.outFile)),
                 Map.entry("out2", String.valueOf(c.out2File)), Map.entry("grad", String.valueOf(c.grad)),
                 Map.entry("backend", String.valueOf(c.backend)), Map.entry("verify", String.valueOf(c.verify)),
-                Map.entry("dtype", String.valueOf(c.dtype)), Map.entry("chunk", c.chunk), Map.entry("quiet", c.quiet),
+                Map.entry("dtype", String.valueOf(c.dtype)), Map.entry("chunk", c.chunk), Map.entry("quiet", c.quiet), Map.entry("writeMode", String.valueOf(c.writeMode)),
                 Map.entry("verbose", c.verbose), Map.entry("options", List.copyOf(c.backendOptions.entrySet()).toString())));
     }
 }

@@ -39,8 +39,12 @@ class EvalPipelineTest {
             }
 
             @Override
-            public FileChannel[] outputs() {
-                return new FileChannel[] {out};
+            public ChunkSink[] sinks() {
+                try {
+                    return new ChunkSink[] {new ChunkSink.Buffered(out, new byte[0], "")};
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
         };
     }
@@ -61,8 +65,8 @@ class EvalPipelineTest {
         try (FileChannel out = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             t = new EvalPipeline(4, 1, false, count, 1000).run(counting(out, -1), s -> {
                 firsts.add(s.first);
-                if (buffers.stream().noneMatch(b -> b == s.in[0])) {
-                    buffers.add(s.in[0]);
+                if (buffers.stream().noneMatch(b -> b == s.rawIn[0])) {
+                    buffers.add(s.rawIn[0]);
                 }
                 PLUS_ONE.apply(s);
             });
@@ -73,6 +77,7 @@ class EvalPipelineTest {
         }
         assertTrue(buffers.size() <= EvalPipeline.SLOTS, "memory is bounded by the slots: " + buffers.size() + " buffers");
         assertTrue(buffers.stream().allMatch(ByteBuffer::isDirect));
+        assertTrue(firsts.size() > 0);
         ByteBuffer got = ByteBuffer.wrap(Files.readAllBytes(f)).order(java.nio.ByteOrder.LITTLE_ENDIAN); // the slots are little-endian, as .npy data is
         assertEquals(count * 4, got.capacity());
         for (int i = 0; i < count; i++) {
@@ -123,7 +128,7 @@ class EvalPipelineTest {
 
     @Test
     void memoryIsSlotsTimesBuffersTimesChunk() {
-        assertEquals(3L * 2 * 4_194_304 * 4, EvalPipeline.memory(4, 1, true, 4_194_304));
-        assertEquals(3L * 2 * 1000 * 8, EvalPipeline.memory(8, 2, false, 1000));
+        assertEquals(3L * 2 * (4_194_304 * 4 + EvalPipeline.PAD), EvalPipeline.memory(4, 1, true, 4_194_304));
+        assertEquals(3L * 2 * (1000 * 8 + EvalPipeline.PAD), EvalPipeline.memory(8, 2, false, 1000));
     }
 }
