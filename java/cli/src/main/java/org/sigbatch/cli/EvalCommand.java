@@ -106,6 +106,9 @@ final class EvalCommand extends BaseCommand {
                         + " order but --grad " + grad + " is " + (hg.fortranOrder() ? "Fortran" : "C") + " order; save both with the same order");
             }
         }
+        if (hx.count() >= WARMUP_MIN && defaultCpuKernels()) {
+            Sigmoid.startWarmUp(); // ~0.1 s before open() would start it: eval waits for it before the first chunk
+        }
         AtomicOutput.checkWritable(outFile, "--out");
         if (out2File != null) {
             AtomicOutput.checkWritable(out2File, "--out2");
@@ -128,6 +131,27 @@ final class EvalCommand extends BaseCommand {
         }
         StartupTrace.mark("evaluator closed");
         return ExitCodes.OK;
+    }
+
+    /**
+     * Whether the CPU would run the default kernels that {@link Sigmoid#startWarmUp()} warms: no precision
+     * or CPU option anywhere (option, -D, environment), and a backend that may be the CPU.
+     */
+    private boolean defaultCpuKernels() {
+        if (backend != BackendKind.AUTO && backend != BackendKind.CPU) {
+            return false;
+        }
+        for (String k : backendOptions.keySet()) {
+            if (k.equals("precision") || k.startsWith("cpu.")) {
+                return false;
+            }
+        }
+        for (String k : System.getProperties().stringPropertyNames()) {
+            if (k.equals("sigbatch.precision") || k.startsWith("sigbatch.cpu.")) {
+                return false;
+            }
+        }
+        return System.getenv("SIGBATCH_PRECISION") == null;
     }
 
     /** f32, f64, f16 or bf16 (and their long names). */

@@ -144,7 +144,7 @@ public final class BackendRegistry implements AutoCloseable {
             try {
                 awaitPreload(p.id());
                 StartupTrace.mark("opening " + p.id());
-                Backend be = p.open(options);
+                Backend be = p.open(options, requested.equals(p.id()));
                 if (p.id().equals(CPU)) {
                     cpuBackend = be;
                 } else {

@@ -24,6 +24,17 @@ public interface BackendProvider {
     Backend open(Map<String, String> options);
 
     /**
+     * Opens the backend for an evaluator that asked for it by name ({@code byName}) or for AUTO, which
+     * opens every provider and may never use this one. A backend may defer costly set-up that AUTO
+     * often does not need (OpenCL's context and program) to its first use when not asked for by name;
+     * a failure then surfaces on that use as a {@link BackendFailure}, and the CPU computes the call.
+     * The default opens as {@link #open(Map)} does.
+     */
+    default Backend open(Map<String, String> options, boolean byName) {
+        return open(options);
+    }
+
+    /**
      * Does ahead of time, on a background thread, the part of {@link #open(Map)} that is the same for
      * every evaluator in this JVM and independent of the options (loading native libraries, the
      * driver's own initialisation), so that a later open is faster ({@link org.sigbatch.Sigmoid#preload}).

@@ -51,10 +51,9 @@ public final class OpenClBackend implements Backend {
 
     private final Object lock = new Object();
     private final ClDevice dev;
-    private final cl_context context;
-    private final cl_command_queue[] queues = new cl_command_queue[OpenClStaging.SLOTS];
-    private final OpenClProgram program;
-    private final OpenClStaging staging;
+    private final Options options;
+    /** Context, queues, program and staging: made on first use ({@link #session()}), null until then and after close. */
+    private Session session;
     private final boolean f32FloatOnly;
     private final long chunkBytes;
     private final Pipeline pipeline;
@@ -63,11 +62,44 @@ public final class OpenClBackend implements Backend {
 
     private OpenClBackend(ClDevice dev, Map<String, String> options) {
         this.dev = dev;
-        Options o = new Options(options);
-        this.chunkBytes = chunkBytes(o, dev);
-        this.pipeline = Pipeline.of(ID, o);
-        this.f32FloatOnly = floatOnly(f32KernelChoice(o), dev.fp64(), dev.name());
+        this.options = new Options(options);
+        this.chunkBytes = chunkBytes(this.options, dev);
+        this.pipeline = Pipeline.of(ID, this.options);
+        this.f32FloatOnly = floatOnly(f32KernelChoice(this.options), dev.fp64(), dev.name());
+    }
+
+    /**
+     * Opens the backend on the device the options name (or the best one). The context and the program
+     * are made here only when asked for by name ({@code eager}): an AUTO evaluator makes them on first
+     * use, so one that never uses the device (AUTO never sends host data to a CPU device such as PoCL)
+     * does not pay 0.02-0.14 s for them at start-up (docs/first-call.md).
+     */
+    static OpenClBackend open(Map<String, String> options, boolean eager) {
+        OpenClBackend b = new OpenClBackend(ClDevice.find(options.get("opencl.platform"), options.get("opencl.device")), options);
+        if (eager) {
+            synchronized (b.lock) {
+                b.session();
+            }
+        }
+        return b;
+    }
+
+    static OpenClBackend open(Map<String, String> options) {
+        return open(options, true);
+    }
+
+    /** What a device needs before a launch; made once, under {@link #lock}. */
+    private record Session(cl_context context, cl_command_queue[] queues, OpenClProgram program, OpenClStaging staging) {
+    }
+
+    /** The session, made now if this is the first use; BackendUnavailableException if the device cannot be set up. */
+    private Session session() {
+        if (session != null) {
+            return session;
+        }
+        ensureOpen();
         cl_context ctx = null;
+        cl_command_queue[] queues = new cl_command_queue[OpenClStaging.SLOTS];
         OpenClProgram prog = null;
         try {
             ctx = clCreateContext(null, 1, new cl_device_id[] {dev.id()}, null, null, null);
@@ -76,22 +108,16 @@ public final class OpenClBackend implements Backend {
                 queues[i] = clCreateCommandQueue(ctx, dev.id(), CL_QUEUE_PROFILING_ENABLE, null);
                 LIVE.incrementAndGet();
             }
-            prog = new OpenClProgram(ctx, dev, buildOptions(), ProgramCache.defaultDir(o.get("opencl.cache")));
+            prog = new OpenClProgram(ctx, dev, buildOptions(), ProgramCache.defaultDir(options.get("opencl.cache")));
         } catch (CLException e) {
-            releaseAll(ctx, prog, null);
+            releaseAll(ctx, queues, prog, null);
             throw new BackendUnavailableException(ID, "setting up " + dev.name() + " failed: " + describe(e), e);
         } catch (RuntimeException e) {
-            releaseAll(ctx, prog, null);
+            releaseAll(ctx, queues, prog, null);
             throw e;
         }
-        this.context = ctx;
-        this.program = prog;
-        this.staging = new OpenClStaging(ctx, queues, prog, chunkBytes);
-    }
-
-    /** Opens the backend on the device the options name (or the best one). */
-    static OpenClBackend open(Map<String, String> options) {
-        return new OpenClBackend(ClDevice.find(options.get("opencl.platform"), options.get("opencl.device")), options);
+        session = new Session(ctx, queues, prog, new OpenClStaging(ctx, queues, prog, chunkBytes));
+        return session;
     }
 
     // ------------------------------------------------------------------ program
@@ -202,7 +228,19 @@ public final class OpenClBackend implements Backend {
         m.put("fp64", dev.fp64() ? "yes (cl_khr_fp64)" : "no");
         m.put("float32 kernels", f32FloatOnly ? "floatonly (sigmoid_float_only.h: compensated float arithmetic, no fp64)" : "f64inside (double inside, rounded once)");
         m.put("float64 kernels", dev.fp64() ? "double-double inside" : "none (float64 runs on the CPU)");
-        m.put("program", program.origin());
+        synchronized (lock) { // a description is asked for to see what a use gets: it makes the session if need be
+            String program;
+            if (closed) {
+                program = "released (closed)";
+            } else {
+                try {
+                    program = session().program().origin();
+                } catch (BackendUnavailableException e) {
+                    program = "set-up failed: " + e.getMessage();
+                }
+            }
+            m.put("program", program);
+        }
         m.put("chunk", mib(chunkBytes) + " per operand");
         return m;
     }
@@ -257,11 +295,12 @@ public final class OpenClBackend implements Backend {
         }
         cl_event ev = new cl_event();
         try {
-            program.launch(queues[0], op, b.dtype(), mems, offs, b.length(), ev);
+            Session ss = session();
+            ss.program().launch(ss.queues()[0], op, b.dtype(), mems, offs, b.length(), ev);
             clWaitForEvents(1, new cl_event[] {ev});
             return new Timings(0, OpenClStaging.duration(ev));
         } catch (CLException e) {
-            staging.abandon();
+            session.staging().abandon();
             throw new BackendFailure("OpenCL " + describe(e) + " during " + op.label() + " on device arrays", 0, e);
         } finally {
             release(ev);
@@ -270,6 +309,12 @@ public final class OpenClBackend implements Backend {
 
     /** Host operands (arrays, NIO buffers): stream through the staging slots chunk by chunk on the shared pipeline. */
     private Timings executeStreaming(Op op, Batch b) throws BackendFailure {
+        OpenClStaging staging;
+        try {
+            staging = session().staging();
+        } catch (BackendUnavailableException e) {
+            throw new BackendFailure("OpenCL " + e.getMessage(), 0, e); // first use: the CPU computes the call instead
+        }
         try {
             staging.ensureBuffers(op.inputs() + op.outputs());
         } catch (CLException e) {
@@ -309,7 +354,7 @@ public final class OpenClBackend implements Backend {
             ensureOpen();
             cl_mem m;
             try {
-                m = createBuffer(context, CL_MEM_READ_WRITE, bytes);
+                m = createBuffer(session().context(), CL_MEM_READ_WRITE, bytes);
             } catch (CLException e) {
                 throw new IllegalStateException("opencl: allocating " + bytes + " bytes failed: " + describe(e), e);
             }
@@ -325,7 +370,7 @@ public final class OpenClBackend implements Backend {
         synchronized (lock) {
             ensureOpen();
             try {
-                clEnqueueWriteBuffer(queues[0], m, true, byteOffset, bytes, src, 0, null, null);
+                clEnqueueWriteBuffer(session().queues()[0], m, true, byteOffset, bytes, src, 0, null, null);
             } catch (CLException e) {
                 throw new IllegalStateException("opencl: writing to a device array failed: " + describe(e), e);
             }
@@ -336,7 +381,7 @@ public final class OpenClBackend implements Backend {
         synchronized (lock) {
             ensureOpen();
             try {
-                clEnqueueReadBuffer(queues[0], m, true, byteOffset, bytes, dst, 0, null, null);
+                clEnqueueReadBuffer(session().queues()[0], m, true, byteOffset, bytes, dst, 0, null, null);
             } catch (CLException e) {
                 throw new IllegalStateException("opencl: reading a device array failed: " + describe(e), e);
             }
@@ -378,11 +423,14 @@ public final class OpenClBackend implements Backend {
     }
 
     private void releaseAll() {
-        releaseAll(context, program, staging);
+        if (session != null) {
+            releaseAll(session.context(), session.queues(), session.program(), session.staging());
+            session = null;
+        }
     }
 
-    /** Releases what exists, in reverse order of creation; also for a half-built backend. */
-    private void releaseAll(cl_context ctx, OpenClProgram prog, OpenClStaging st) {
+    /** Releases what exists, in reverse order of creation; also for a half-built session. */
+    private static void releaseAll(cl_context ctx, cl_command_queue[] queues, OpenClProgram prog, OpenClStaging st) {
         if (st != null) {
             st.close();
         }
