@@ -35,7 +35,7 @@ final class BenchCommand extends BaseCommand {
     int repeat;
 
     @Option(names = "--warmup", defaultValue = "10", paramLabel = "SECONDS",
-            description = "Longest warm-up per case: it ends as soon as the median time of the last 5 warm-up samples is within 5% of the 5 before; "
+            description = "Longest warm-up per case: it ends as soon as the median time of the last 5 warm-up samples is within 5%% of the 5 before; "
                     + "a case not stable by then is flagged (default: ${DEFAULT-VALUE}; 0: no warm-up at all, not even the CPU's JIT).")
     double warmup;
 

@@ -111,4 +111,23 @@ class OtherCommandsTest {
         Cli.run().assertOneErrorLine(2, "no command given");
         Cli.run("frobnicate").assertOneErrorLine(2, "frobnicate");
     }
+
+    /** picocli prints a warning on System.err (and the raw text) when a description is not a valid format string, e.g. a lone '%'. */
+    @Test
+    void everyHelpTextFormatsWithoutPicocliWarnings() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            for (String c : List.of("eval", "bench", "devices", "accuracy", "run")) {
+                Cli.Result h = Cli.run(c, "--help");
+                assertEquals(0, h.code(), c + ": " + h.err());
+                assertTrue(!h.out().contains("%n"), c + " --help shows a raw format string:\n" + h.out());
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        String warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(!warnings.contains("picocli WARN"), warnings);
+    }
 }
