@@ -261,6 +261,17 @@ public final class Sigmoid implements AutoCloseable {
         org.sigbatch.cpu.JitWarmup.prestart();
     }
 
+    /**
+     * As {@link #startWarmUp()}, only for the kernels that compute {@code dtype}: the float32 ones, or
+     * the float64 ones (which float16 and bfloat16 use too). For a program that uses one dtype, with
+     * the option {@code cpu.warmup.dtypes} on its evaluator: the other family's warm-up would take the
+     * JIT and a core from it.
+     */
+    public static void startWarmUp(DType dtype) {
+        Checks.notNull(dtype, "dtype");
+        org.sigbatch.cpu.JitWarmup.prestart(dtype == DType.F32, dtype != DType.F32);
+    }
+
     /** Device name of an opened backend. */
     public String deviceName(String backendId) {
         return backends.backend(backendId).device();

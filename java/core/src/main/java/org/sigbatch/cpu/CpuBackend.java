@@ -70,6 +70,13 @@ public final class CpuBackend implements Backend {
         this(threads, precision, f32, f64, warmUp ? JitWarmup.of(f32.kernels()) : JitWarmup.NONE, warmUp ? JitWarmup.of(f64) : JitWarmup.NONE);
     }
 
+    /** {@code cpu.warmup.dtypes=f32} or {@code f64}: one family warms up in the background, the other's stand-ins compute its dtypes. */
+    static CpuBackend warmingOnly(int threads, Precision precision, Kernels.F32Choice f32, F64Kernels f64, boolean f32Family) {
+        String why = "cpu.warmup.dtypes=" + (f32Family ? "f32" : "f64");
+        return new CpuBackend(threads, precision, f32, f64, f32Family ? JitWarmup.of(f32.kernels()) : JitWarmup.never(f32.kernels(), why),
+                f32Family ? JitWarmup.never(f64, why) : JitWarmup.of(f64));
+    }
+
     /** {@code cpu.warmup=never}: the stand-ins compute everything, no JIT warm-up thread. */
     static CpuBackend standInsOnly(int threads, Precision precision, Kernels.F32Choice f32, F64Kernels f64) {
         return new CpuBackend(threads, precision, f32, f64, JitWarmup.never(f32.kernels()), JitWarmup.never(f64));

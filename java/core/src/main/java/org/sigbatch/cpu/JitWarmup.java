@@ -76,6 +76,7 @@ public final class JitWarmup {
     private volatile long startNanos;
     private volatile long tookNanos = -1;
     private volatile String coldOps = "";
+    private String neverWhy = "cpu.warmup=never";
 
     private JitWarmup(String kernel, Object standIn, String standInName, boolean bitIdentical, IntConsumer[] hotOps, IntConsumer[] standInOps) {
         this.kernel = kernel;
@@ -97,23 +98,33 @@ public final class JitWarmup {
      * that need no warm-up get {@link #NONE}.
      */
     public static JitWarmup never(F32Kernels hot) {
+        return never(hot, "cpu.warmup=never");
+    }
+
+    public static JitWarmup never(F64Kernels hot) {
+        return never(hot, "cpu.warmup=never");
+    }
+
+    /** As {@link #never(F32Kernels)}, with the option that said so ({@code why}) for the notes. */
+    public static JitWarmup never(F32Kernels hot, String why) {
         if (!needsWarmup(hot)) {
             return NONE;
         }
         F32Kernels si = standIn(hot);
-        return neverWith(hot.name(), si, si.name(), hot instanceof HasScalarTwin<?>);
+        return neverWith(hot.name(), si, si.name(), hot instanceof HasScalarTwin<?>, why);
     }
 
-    public static JitWarmup never(F64Kernels hot) {
+    public static JitWarmup never(F64Kernels hot, String why) {
         if (!needsWarmup(hot)) {
             return NONE;
         }
         F64Kernels si = standIn(hot);
-        return neverWith(hot.name(), si, si.name(), hot instanceof HasScalarTwin<?>);
+        return neverWith(hot.name(), si, si.name(), hot instanceof HasScalarTwin<?>, why);
     }
 
-    private static JitWarmup neverWith(String kernel, Object standIn, String standInName, boolean bitIdentical) {
+    private static JitWarmup neverWith(String kernel, Object standIn, String standInName, boolean bitIdentical, String why) {
         JitWarmup w = new JitWarmup(kernel, standIn, standInName, bitIdentical, new IntConsumer[0], new IntConsumer[0]);
+        w.neverWhy = why;
         w.state = State.NEVER;
         w.finished.countDown();
         return w;
@@ -171,9 +182,18 @@ public final class JitWarmup {
 
     /** Starts the warm-up of the default kernels on a daemon thread (kernel selection itself takes a moment) and returns. */
     public static void prestart() {
+        prestart(true, true);
+    }
+
+    /** As {@link #prestart()}, for the float32 kernels, the float64 ones (which float16 and bfloat16 use too), or both. */
+    public static void prestart(boolean f32, boolean f64) {
         Thread t = new Thread(() -> {
-            of(Kernels.bestF32());
-            of(Kernels.bestF64());
+            if (f32) {
+                of(Kernels.bestF32());
+            }
+            if (f64) {
+                of(Kernels.bestF64());
+            }
         }, "sigbatch-warmup-prestart");
         t.setDaemon(true);
         t.start();
@@ -229,7 +249,7 @@ public final class JitWarmup {
     /** A short note for provenance on calls the stand-in took part in. */
     public String standInNote() {
         String same = bitIdentical ? ", bit-identical" : "";
-        return state == State.NEVER ? "no JIT warm-up (cpu.warmup=never): all by " + standInName + same : "JIT warm-up: part by " + standInName + same;
+        return state == State.NEVER ? "no JIT warm-up (" + neverWhy + "): all by " + standInName + same : "JIT warm-up: part by " + standInName + same;
     }
 
     /** Blocks until the kernel is warm, or at most about {@value #CAP_SECONDS} s after the start (it may still get warm later). */
@@ -247,7 +267,7 @@ public final class JitWarmup {
             case WARM -> standIn == null ? "not needed" : String.format(Locale.ROOT, "done: %s compiled after %.2f s", kernel, tookNanos / 1e9);
             case LATE -> "not compiled after " + seconds(capNanos) + " s, still trying: " + kernel + " is not within 2× of " + standInName + coldOps + "; " + standInName + " computes meanwhile";
             case GAVE_UP -> "gave up after " + seconds(giveUpNanos) + " s: " + kernel + " is not within 2× of " + standInName + coldOps + "; using " + standInName;
-            case NEVER -> "off (cpu.warmup=never): " + standInName + " computes everything";
+            case NEVER -> "off (" + neverWhy + "): " + standInName + " computes everything";
             case WARMING -> String.format(Locale.ROOT, "in progress for %.2f s; %s computes meanwhile", (clock.nanoTime() - startNanos) / 1e9, standInName);
         };
     }

@@ -52,5 +52,28 @@ class CpuBackendProviderTest {
                 assertThrows(IllegalArgumentException.class, () -> open(Map.of("cpu.threads", "two"))).getMessage());
         assertEquals("cpu.warmup must be background, off or never, got 'Later'",
                 assertThrows(IllegalArgumentException.class, () -> open(Map.of("cpu.warmup", "Later"))).getMessage());
+        assertEquals("cpu.warmup.dtypes must be all, f32 or f64, got 'f16'",
+                assertThrows(IllegalArgumentException.class, () -> open(Map.of("cpu.warmup.dtypes", "f16"))).getMessage());
+    }
+
+    /** cpu.warmup.dtypes=f32 / f64: the other family never warms up and says why; the named one warms as usual. */
+    @Test
+    void oneDtypeFamilyWarmsUpAndTheOtherSaysWhyNot() {
+        try (CpuBackend b = open(Map.of("cpu.warmup.dtypes", " F32 "))) {
+            if (JitWarmup.needsWarmup(Kernels.bestF64())) {
+                assertTrue(b.describe().get("float64 JIT warm-up").startsWith("off (cpu.warmup.dtypes=f32): "), b.describe().toString());
+            }
+            if (JitWarmup.needsWarmup(Kernels.bestF32())) {
+                assertFalse(b.describe().get("float32 JIT warm-up").startsWith("off"), b.describe().toString());
+            }
+        }
+        try (CpuBackend b = open(Map.of("cpu.warmup.dtypes", "f64"))) {
+            if (JitWarmup.needsWarmup(Kernels.bestF32())) {
+                assertTrue(b.describe().get("float32 JIT warm-up").startsWith("off (cpu.warmup.dtypes=f64): "), b.describe().toString());
+            }
+            if (JitWarmup.needsWarmup(Kernels.bestF64())) {
+                assertFalse(b.describe().get("float64 JIT warm-up").startsWith("off"), b.describe().toString());
+            }
+        }
     }
 }
