@@ -5,8 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.sigbatch.DType;
 import org.sigbatch.Op;
 import org.sigbatch.Precision;
@@ -40,7 +43,12 @@ public final class CpuBackend implements Backend {
     private final String f32Reason;
     private final F32Kernels f32;
     private final F64Kernels f64;
-    private final ForkJoinPool pool;
+    /**
+     * The worker threads. A ThreadPoolExecutor, not a ForkJoinPool: it starts a thread per task until
+     * it has {@code threads}, so the first large call already runs on all of them; a fresh
+     * ForkJoinPool let one worker take both halves of that call (16M float32: 26-29 ms against 12 ms).
+     */
+    private final ThreadPoolExecutor pool;
     private final String device;
     private final JitWarmup warm32;
     private final JitWarmup warm64;
@@ -109,12 +117,12 @@ public final class CpuBackend implements Backend {
                 + (warm32 != JitWarmup.NONE && warm64 != JitWarmup.NONE ? "; " : "")
                 + (warm64 == JitWarmup.NONE ? "" : "f64 " + warm64.standInNote());
         this.coldTimings = new Timings(-1, -1, device + " (" + note + ")");
-        this.pool = threads > 1 ? new ForkJoinPool(threads, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("sigbatch-cpu-" + t.getPoolIndex());
+        AtomicInteger index = new AtomicInteger();
+        this.pool = threads > 1 ? new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "sigbatch-cpu-" + index.getAndIncrement());
             t.setDaemon(true);
             return t;
-        }, null, false) : null;
+        }) : null;
     }
 
     @Override
@@ -144,6 +152,9 @@ public final class CpuBackend implements Backend {
     public void warmUp() {
         warm32.await();
         warm64.await();
+        if (pool != null) {
+            pool.prestartAllCoreThreads(); // the first call then does not start them
+        }
     }
 
     public Precision precision() {
