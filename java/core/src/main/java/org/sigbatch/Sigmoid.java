@@ -249,6 +249,7 @@ public final class Sigmoid implements AutoCloseable {
         for (String id : backends.available()) {
             backends.backend(id).warmUp();
         }
+        runner.warmCallPath();
         return java.time.Duration.ofNanos(System.nanoTime() - t0);
     }
 

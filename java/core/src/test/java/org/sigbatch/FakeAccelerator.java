@@ -22,6 +22,10 @@ final class FakeAccelerator implements Backend {
     volatile long corruptAt = -1;
     volatile long breakEven = 1000;
     final AtomicInteger calls = new AtomicInteger();
+    /** What {@link #isWarm} says for float64 (float32: always warm). */
+    volatile boolean warm64 = true;
+    /** "op dtype length" of every call, in order. */
+    final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     static BackendProvider provider(FakeAccelerator fake) {
         return new BackendProvider() {
@@ -47,10 +51,12 @@ final class FakeAccelerator implements Backend {
     @Override public String device() { return "Fake GPU"; }
     @Override public boolean supports(Op op, DType dtype) { return true; }
     @Override public long breakEvenElements(Op op, DType dtype) { return breakEven; }
+    @Override public boolean isWarm(DType dtype) { return dtype != DType.F64 || warm64; }
 
     @Override
     public Timings execute(Op op, Batch b) throws BackendFailure {
         calls.incrementAndGet();
+        seen.add(op.label() + " " + b.dtype() + " " + b.length());
         for (int i = 0; i < b.length(); i++) {
             if (i == failAfter) {
                 throw new BackendFailure("injected device failure", i, null);

@@ -215,6 +215,21 @@ class SigmoidTest {
     }
 
     @Test
+    void warmUpRunsOneSigmoidCallPerDtypeFamilyThroughTheWholePathWhereTheBackendIsWarm() {
+        FakeAccelerator fake = new FakeAccelerator();
+        try (Sigmoid s = Sigmoid.builder().providers(FakeAccelerator.with(FakeAccelerator.provider(fake))).backend(BackendKind.CUDA)
+                .option("cpu.warmup", "off").build()) {
+            s.warmUp();
+            int n = org.sigbatch.internal.CallRunner.CALL_PATH_WARMUP;
+            assertEquals(List.of(Op.SIGMOID.label() + " " + DType.F32 + " " + n, Op.SIGMOID.label() + " " + DType.F64 + " " + n), fake.seen);
+            fake.warm64 = false; // a backend not warm for a dtype gets no call of it: its stand-in is not the path
+            s.warmUp();
+            assertEquals(3, fake.seen.size());
+            assertEquals(Op.SIGMOID.label() + " " + DType.F32 + " " + n, fake.seen.get(2));
+        }
+    }
+
+    @Test
     void unavailableBackendIsReportedAndAutoFallsBackButExplicitRequestFails() {
         var providers = FakeAccelerator.with(FakeAccelerator.unavailable("libcuda.so.1: cannot open shared object file"));
         try (Sigmoid s = Sigmoid.builder().providers(providers).build()) {

@@ -33,6 +33,8 @@ import org.sigbatch.spi.Timings;
 public final class CpuBackend implements Backend {
     /** Below this many elements a call runs on the caller's thread. */
     static final int PARALLEL_THRESHOLD = 1 << 16;
+    /** How long {@link #warmUp()} waits at most for the JIT to finish trailing recompiles of warm kernels. */
+    private static final long JIT_QUIET_CAP_MS = 1000;
     /** Staging block for operands that are not heap arrays (NIO buffers, device arrays). */
     static final int BLOCK = 1 << 12;
     /** While the SIMD kernels warm up, a call checks between blocks of this many elements whether they are ready. */
@@ -152,9 +154,18 @@ public final class CpuBackend implements Backend {
     public void warmUp() {
         warm32.await();
         warm64.await();
+        if (warm32.compiles() || warm64.compiles()) {
+            JitWarmup.awaitJitQuiet(JIT_QUIET_CAP_MS);
+        }
         if (pool != null) {
             pool.prestartAllCoreThreads(); // the first call then does not start them
         }
+    }
+
+    /** True once calls of {@code dtype} run the SIMD kernels, not a stand-in (float16 and bfloat16 use the float64 ones). */
+    @Override
+    public boolean isWarm(DType dtype) {
+        return (dtype == DType.F32 ? warm32 : warm64).isWarm();
     }
 
     public Precision precision() {

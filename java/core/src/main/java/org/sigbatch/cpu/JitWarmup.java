@@ -16,8 +16,9 @@ import java.util.function.IntConsumer;
  * with the launcher's per-package CompileThresholdScaling). A 16M-element first call would spend
  * seconds in that state.
  *
- * <p>How: one daemon thread per kernel class calls every op of the SIMD kernel on small arrays (64 and
- * 67 elements, so the tail path is profiled too, and all ops, so C2 compiles every mode of a shared
+ * <p>How: one daemon thread per kernel class calls every op of the SIMD kernel on small windows (64 and
+ * 67 elements, values past the clamp and saturation points, so the tail path is profiled too), on one long
+ * window of ordinary values (see {@link #LONG}), and all ops, so C2 compiles every mode of a shared
  * loop and later calls do not hit uncommon traps). Meanwhile the CPU backend computes with a stand-in:
  * the kernel's {@linkplain HasScalarTwin bit-identical scalar twin} if it has one, else the portable
  * scalar kernels. Criterion for "warm": for every op, in 3 rounds (not necessarily consecutive), 16
@@ -43,9 +44,17 @@ public final class JitWarmup {
      * gave up after 60 s. Uncompiled Vector API code is 100–1000× slower, so a 2× margin still separates them.
      */
     private static final int COMPILED_MARGIN = 2;
-    private static final int CALLS = 8; // per round, op and kernel: CALLS calls of 64 and CALLS of 67 elements
-    /** 2·CALLS·STAND_IN_ROUNDS = 320 calls per op: past C1's invocation threshold (200). */
-    private static final int STAND_IN_ROUNDS = 20;
+    static final int CALLS = 4; // per round, op and kernel: CALLS calls of 64 and CALLS of 67 elements, then one of LONG
+    static final int CALLS_PER_ROUND = 2 * CALLS + 1;
+    /**
+     * The long window of every round. Why: C2 shapes a loop from its profiled trip count (how far it unrolls it, among
+     * others), and compiled code keeps that shape for the life of the process. With only 8-iteration calls the float32
+     * σ loop came out 35–40% slower on 16M elements than after a first call that ran long loops (13.0–13.9 vs
+     * 9.3–9.6 ms, 2 vCPU Xeon; docs/first-call.md); a window of 8192 was not enough, 16384 was.
+     */
+    static final int LONG = 16384;
+    /** CALLS_PER_ROUND·STAND_IN_ROUNDS = 216 calls per op: past C1's invocation threshold (200). */
+    static final int STAND_IN_ROUNDS = 24;
     private static final Map<Class<?>, JitWarmup> BY_CLASS = new ConcurrentHashMap<>();
 
     /** For kernels that need no warm-up. */
@@ -261,6 +270,44 @@ public final class JitWarmup {
         }
     }
 
+    /** True if this warm-up runs or ran on a thread (not {@link #NONE}, not {@code cpu.warmup=never}). */
+    boolean compiles() {
+        return hotOps.length > 0;
+    }
+
+    /**
+     * Waits until the JIT has completed no compilation for {@value #QUIET_MS} ms, at most {@code capMillis}; returns
+     * at once where the JVM does not monitor compilation time. Why: a kernel counts as warm when its compiled code is
+     * fast, but C2 often still recompiles it then (profiled-predicate traps as the warm-up switches between ops):
+     * 40–90 ms of a core per compile, measured taking one of the two cores from the first calls after
+     * {@link #await()} (first call 1.8× the steady state, 1.1–1.3× after this wait). QUIET_MS is longer than
+     * one such compile: the counter moves only when a compilation ends.
+     */
+    static void awaitJitQuiet(long capMillis) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long deadline = System.nanoTime() + capMillis * 1_000_000L;
+        long total = jit.getTotalCompilationTime();
+        long quietSince = System.nanoTime();
+        try {
+            while (System.nanoTime() - quietSince < QUIET_MS * 1_000_000L && System.nanoTime() < deadline) {
+                Thread.sleep(QUIET_POLL_MS);
+                long now = jit.getTotalCompilationTime();
+                if (now != total) {
+                    total = now;
+                    quietSince = System.nanoTime();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final long QUIET_MS = 100;
+    private static final long QUIET_POLL_MS = 10;
+
     /** For {@code sigbatch devices} and logs. */
     public String status() {
         return switch (state) {
@@ -367,20 +414,24 @@ public final class JitWarmup {
             op.accept(64);
             op.accept(67);
         }
+        op.accept(LONG);
         return clock.nanoTime() - t0;
     }
 
-    /** Small arrays and one call per op: values on both sides of 0, past the clamp and the saturation points. */
+    /**
+     * One call per op on arrays of {@link #LONG}: the first 67 elements on both sides of 0, past the clamp and the
+     * saturation points (the short calls see only those), the rest ordinary values in (−20, 20).
+     */
     static final class F32Exercise {
         static IntConsumer[] ops(F32Kernels k) {
-            int n = 67;
+            int n = LONG;
             float[] x = new float[n];
             float[] g = new float[n];
             float[] y = new float[n];
             float[] d = new float[n];
             for (int i = 0; i < n; i++) {
-                x[i] = (i - n / 2) * 4.5f; // −148.5 … 148.5
-                g[i] = 1f - i / (float) n;
+                x[i] = (float) (i < 67 ? (i - 33) * 4.5 : ordinary(i)); // −148.5 … 148.5, then (−20, 20)
+                g[i] = 1f - (i % 67) / 67f;
             }
             return new IntConsumer[] {
                 m -> k.sigmoid(x, 0, y, 0, m),
@@ -392,16 +443,21 @@ public final class JitWarmup {
         }
     }
 
+    /** Spread over (−20, 20) without a pattern the loop could care about (a multiplicative hash of i). */
+    static double ordinary(int i) {
+        return ((i * 0x9E3779B1L) & 0xFFFF) / 65536.0 * 40 - 20;
+    }
+
     static final class F64Exercise {
         static IntConsumer[] ops(F64Kernels k) {
-            int n = 67;
+            int n = LONG;
             double[] x = new double[n];
             double[] g = new double[n];
             double[] y = new double[n];
             double[] d = new double[n];
             for (int i = 0; i < n; i++) {
-                x[i] = (i - n / 2) * 25.5; // −841.5 … 841.5
-                g[i] = 1 - i / (double) n;
+                x[i] = i < 67 ? (i - 33) * 25.5 : ordinary(i); // −841.5 … 841.5, then (−20, 20)
+                g[i] = 1 - (i % 67) / 67.0;
             }
             return new IntConsumer[] {
                 m -> k.sigmoid(x, 0, y, 0, m),

@@ -81,6 +81,26 @@ public final class CallRunner {
                 verify, snap.size(), nanos, timings.transferNanos(), timings.kernelNanos(), precision);
     }
 
+    /** Elements of {@link #warmCallPath}'s calls: two of the CPU backend's parallel parts, so its thread pool path runs too. */
+    public static final int CALL_PATH_WARMUP = 1 << 17;
+
+    /**
+     * One σ call of {@link #CALL_PATH_WARMUP} elements per heap dtype family through this whole path (checks, batch,
+     * the backend's split over its threads, verification, provenance), on the backend a call of that size would use,
+     * where that backend is warm for the dtype (else its stand-in would run, not the path a warm call takes). Why: the
+     * first use of the path loads and links about 40 classes and lambdas, 5–7 ms that a caller's first call would
+     * otherwise pay on top of its work (measured on a 2 vCPU Xeon, JDK 25).
+     */
+    public void warmCallPath() {
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            if (backends.select(Op.SIGMOID, dtype, CALL_PATH_WARMUP, null).isWarm(dtype)) {
+                Operand x = dtype == DType.F32 ? Operand.of(new float[CALL_PATH_WARMUP]) : Operand.of(new double[CALL_PATH_WARMUP]);
+                Operand y = dtype == DType.F32 ? Operand.of(new float[CALL_PATH_WARMUP]) : Operand.of(new double[CALL_PATH_WARMUP]);
+                run(Op.SIGMOID, new Operand[] {x, y});
+            }
+        }
+    }
+
     /** The checked batch; each message names the operand by its role ({@code x}, {@code gradOut}, {@code d}, ...). */
     static Batch batch(Op op, Operand[] operands) {
         Checks.notNull(op, "op");

@@ -47,6 +47,11 @@ public interface Backend extends AutoCloseable {
     default void warmUp() {
     }
 
+    /** Whether calls of {@code dtype} run at full speed now (after {@link #warmUp()} returns, normally true). */
+    default boolean isWarm(DType dtype) {
+        return true;
+    }
+
     /** Allocates an array in this backend's memory. */
     default DeviceArray allocate(DType dtype, int length) {
         throw new UnsupportedOperationException(id() + " does not support device arrays");

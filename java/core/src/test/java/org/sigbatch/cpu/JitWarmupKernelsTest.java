@@ -169,12 +169,15 @@ class JitWarmupKernelsTest {
             for (IntConsumer op : ops) {
                 op.accept(64);
                 op.accept(67);
+                op.accept(JitWarmup.LONG);
             }
             assertEquals(all, s.ops.stream().distinct().toList(), "every op, in OP_NAMES order");
-            assertEquals(10, s.ops.size());
-            assertEquals(List.of(64, 67, 64, 67, 64, 67, 64, 67, 64, 67), s.sizes);
+            assertEquals(15, s.ops.size());
+            for (int i = 0; i < 15; i += 3) {
+                assertEquals(List.of(64, 67, JitWarmup.LONG), s.sizes.subList(i, i + 3));
+            }
             // x runs evenly from -edge to +edge (past float32's 88.7 and float64's 709.8 saturation), through 0
-            assertEquals(67, s.x.length);
+            assertEquals(JitWarmup.LONG, s.x.length);
             assertEquals(-edge, s.x[0]);
             assertEquals(0.0, s.x[33]);
             assertEquals(edge, s.x[66]);
@@ -183,6 +186,16 @@ class JitWarmupKernelsTest {
                 assertTrue(s.g[i] < s.g[i - 1] && s.g[i] > 0, "g decreasing in (0, 1] at " + i);
             }
             assertEquals(1.0, s.g[0]);
+            // the long window's rest: ordinary values spread over (-20, 20), the loop's profile of a real call
+            double min = Double.MAX_VALUE;
+            double max = -Double.MAX_VALUE;
+            for (int i = 67; i < s.x.length; i++) {
+                assertTrue(Math.abs(s.x[i]) < 20, "ordinary x at " + i + ": " + s.x[i]);
+                assertTrue(s.g[i] > 0 && s.g[i] <= 1, "g in (0, 1] at " + i);
+                min = Math.min(min, s.x[i]);
+                max = Math.max(max, s.x[i]);
+            }
+            assertTrue(min < -19 && max > 19, "spread over (-20, 20): " + min + " .. " + max);
         }
     }
 }

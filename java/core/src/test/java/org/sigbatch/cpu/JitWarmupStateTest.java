@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
 class JitWarmupStateTest {
     private static final long MS = 1_000_000L;
     private static final long US = 1_000L;
-    private static final int CALLS_PER_ROUND = 16; // CALLS of 64 and CALLS of 67 elements
-    private static final int STAND_IN_ROUNDS = 20;
+    private static final int CALLS_PER_ROUND = JitWarmup.CALLS_PER_ROUND; // CALLS of 64 and of 67 elements, one of LONG
+    private static final int STAND_IN_ROUNDS = JitWarmup.STAND_IN_ROUNDS;
 
     interface OnSleep {
         void run(long millis) throws InterruptedException;
@@ -95,13 +95,17 @@ class JitWarmupStateTest {
             assertEquals(3 * CALLS_PER_ROUND, hot[op].sizes.size(), "op " + op + ": three rounds of the SIMD kernel");
             assertEquals((STAND_IN_ROUNDS + 3) * CALLS_PER_ROUND, si[op].sizes.size(), "op " + op + ": the stand-in's rounds, then one per SIMD round");
             for (int i = 0; i < hot[op].sizes.size(); i++) {
-                assertEquals(i % 2 == 0 ? 64 : 67, hot[op].sizes.get(i), "call " + i + ": 64 and 67 elements, so the tail is compiled too");
+                int k = i % CALLS_PER_ROUND;
+                int want = k == CALLS_PER_ROUND - 1 ? JitWarmup.LONG : k % 2 == 0 ? 64 : 67;
+                assertEquals(want, hot[op].sizes.get(i), "call " + i + ": 64 and 67 elements (so the tail is compiled too), then one long window");
             }
         }
-        // 20 stand-in rounds of 2 ops (640 ms), then 3 rounds of 2 ops of SIMD and stand-in (192 ms)
-        assertEquals(String.format(Locale.ROOT, "in progress for %.2f s; test-stand-in computes meanwhile", 0.64), during[0]);
-        assertEquals(832 * MS, c.now - start);
-        assertEquals("done: test-kernel compiled after 0.83 s", w.status());
+        // the stand-in's rounds of 2 ops, then 3 rounds of 2 ops of SIMD and stand-in, 1 ms per call
+        long standInMs = STAND_IN_ROUNDS * 2L * CALLS_PER_ROUND;
+        long totalMs = standInMs + 3 * 2 * 2L * CALLS_PER_ROUND;
+        assertEquals(String.format(Locale.ROOT, "in progress for %.2f s; test-stand-in computes meanwhile", standInMs / 1e3), during[0]);
+        assertEquals(totalMs * MS, c.now - start);
+        assertEquals(String.format(Locale.ROOT, "done: test-kernel compiled after %.2f s", totalMs / 1e3), w.status());
         assertTrue(c.sleeps.isEmpty());
     }
 
@@ -169,29 +173,34 @@ class JitWarmupStateTest {
         };
         long start = c.now;
         w.runHere();
-        // 320 ms of stand-in rounds, then 176 ms per round: round 4 ends at 1024 ms, past the 1 s cap
+        // stand-in rounds of 1 ms per call, then rounds of 11 ms per call: the first round to end past the 1 s cap
+        long standInMs = STAND_IN_ROUNDS * (long) CALLS_PER_ROUND;
+        int late = (int) ((1_000 - standInMs) / (11 * CALLS_PER_ROUND) + 1);
         assertEquals("not compiled after 1 s, still trying: test-kernel is not within 2× of test-stand-in (sigmoid: 0 of 3 rounds within 2×, best "
                 + us(10 * MS) + " against " + us(MS) + "); test-stand-in computes meanwhile", atSleep.get(0));
-        assertEquals("true false 4", atSleep.get(1), "released at the cap, not warm");
+        assertEquals("true false " + late, atSleep.get(1), "released at the cap, not warm");
         assertEquals(List.of(250L, 250L, 250L), c.sleeps, "a pause after each late round until the third win");
         assertTrue(w.isWarm(), w.status());
-        assertEquals(7, hot[0].rounds());
+        assertEquals(late + 3, hot[0].rounds());
         assertEquals(String.format(Locale.ROOT, "done: test-kernel compiled after %.2f s", (c.now - start) / 1e9), w.status());
     }
 
     @Test
     void theCapAndTheGiveUpAreStrictlyPassedAndLateRoundsPause() {
         FakeClock c = new FakeClock();
-        Op[] hot = {new Op(c, r -> 62_500)}; // 1 ms per round
+        Op[] hot = {new Op(c, r -> MS)}; // a round takes R = CALLS_PER_ROUND ms
         Op[] si = {new Op(c, r -> 0)}; // nothing is within 2× of 0
         List<Integer> roundsAtSleep = new ArrayList<>();
         c.onSleep = ms -> roundsAtSleep.add(hot[0].rounds());
-        // rounds end at 1..6 ms: 5 ms is the cap, not past it; then 250 ms pauses: 256, 257 | 507, 508 = give-up, not past | 759
-        JitWarmup w = warmup(hot, si, 5 * MS, 508 * MS, c);
+        // rounds end at R..6R: 5R is the cap, not past it; then 250 ms pauses: 7R + 250 | 8R + 500 = give-up, not past | 9R + 750
+        long round = CALLS_PER_ROUND * MS;
+        long giveUp = 8 * round + 500 * MS;
+        JitWarmup w = warmup(hot, si, 5 * round, giveUp, c);
         w.runHere();
         assertEquals(List.of(6, 7, 8), roundsAtSleep);
         assertEquals(9, hot[0].rounds());
-        assertTrue(w.status().startsWith("gave up after 0.5 s: test-kernel is not within 2× of test-stand-in (sigmoid: 0 of 3"), w.status());
+        String after = String.format(Locale.ROOT, "gave up after %.1f s: ", giveUp / 1e9);
+        assertTrue(w.status().startsWith(after + "test-kernel is not within 2× of test-stand-in (sigmoid: 0 of 3"), w.status());
         assertTrue(w.status().endsWith("); using test-stand-in"), w.status());
     }
 

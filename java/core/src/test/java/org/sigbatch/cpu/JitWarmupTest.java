@@ -71,6 +71,8 @@ class JitWarmupTest {
         float[] got = new float[n];
         hot.sigmoid(x, 0, want, 0, n);
         CpuBackend b = new CpuBackend(1, hot, AccurateF64Kernels.INSTANCE, standIn.warmup, JitWarmup.NONE);
+        assertFalse(b.isWarm(DType.F32), "cold: the stand-in computes");
+        assertTrue(b.isWarm(DType.F64) && b.isWarm(DType.F16), "kernels that need no warm-up are warm");
         Timings t = b.execute(Op.SIGMOID, new Batch(DType.F32, n, List.of(new Operand.F32Array(x, 0, n)), List.of(new Operand.F32Array(got, 0, n))));
         // the first two blocks by the stand-in (it declared the SIMD kernel warm on its second call), the rest by SIMD
         assertEquals(2, standIn.calls.size());
@@ -79,6 +81,7 @@ class JitWarmupTest {
         assertArrayEquals(want, got, "the twin must give the SIMD kernel's bits");
         assertNotNull(t.device(), "a call the stand-in took part in must say so");
         assertTrue(t.device().contains("JIT warm-up: part by") && t.device().contains("bit-identical"), t.device());
+        assertTrue(b.isWarm(DType.F32));
         // once warm: no stand-in, no note
         Timings after = b.execute(Op.SIGMOID, new Batch(DType.F32, n, List.of(new Operand.F32Array(x, 0, n)), List.of(new Operand.F32Array(got, 0, n))));
         assertEquals(2, standIn.calls.size());
