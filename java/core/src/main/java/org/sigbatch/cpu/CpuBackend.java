@@ -58,6 +58,7 @@ public final class CpuBackend implements Backend {
     private final F64Kernels cold64;
     /** What ran a call that the warm-up stand-ins took part in (built once, like {@link #device}). */
     private final Timings coldTimings;
+    private volatile boolean settleJit = true;
     private final DeviceMemory memory = new DeviceMemory("cpu");
     /** float16 / bfloat16: the float64 kernels, rounded once (SIMD rounding once warm, scalar before). */
     private final HalfEngine half = new HalfEngine(Kernels.halfRounding(), true);
@@ -154,12 +155,22 @@ public final class CpuBackend implements Backend {
     public void warmUp() {
         warm32.await();
         warm64.await();
-        if (warm32.compiles() || warm64.compiles()) {
+        if (settleJit && (warm32.compiles() || warm64.compiles())) {
             JitWarmup.awaitJitQuiet(JIT_QUIET_CAP_MS);
         }
         if (pool != null) {
             pool.prestartAllCoreThreads(); // the first call then does not start them
         }
+    }
+
+    /** {@code cpu.warmup.settle}: whether {@link #warmUp()} waits for the JIT's trailing recompiles too. */
+    CpuBackend settleJit(boolean on) {
+        this.settleJit = on;
+        return this;
+    }
+
+    boolean settlesJit() {
+        return settleJit;
     }
 
     /** True once calls of {@code dtype} run the SIMD kernels, not a stand-in (float16 and bfloat16 use the float64 ones). */

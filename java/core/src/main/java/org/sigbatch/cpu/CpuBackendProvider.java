@@ -14,7 +14,9 @@ import org.sigbatch.spi.BackendProvider;
  * {@code cpu.warmup} ({@code background}: a stand-in computes while the SIMD kernels are
  * JIT-compiled, see {@link JitWarmup}; {@code off}: the SIMD kernels from the first element, slow for
  * the first seconds of a JVM; {@code never}: the stand-in computes everything, for short runs where
- * the warm-up would cost more than it saves).
+ * the warm-up would cost more than it saves), {@code cpu.warmup.settle} ({@code jit}: {@code warmUp()} also waits,
+ * up to 1 s, until the JIT has finished its trailing recompiles, so that the next calls have every core; {@code none}:
+ * it returns once the kernels are compiled, for a caller whose own work overlaps the rest, such as eval's reader).
  */
 public final class CpuBackendProvider implements BackendProvider {
     @Override
@@ -50,6 +52,14 @@ public final class CpuBackendProvider implements BackendProvider {
         if (w.equals("never")) {
             return CpuBackend.standInsOnly(threads, precision, f32, Kernels.bestF64());
         }
+        String settle = options.getOrDefault("cpu.warmup.settle", "jit").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!settle.equals("jit") && !settle.equals("none")) {
+            throw new IllegalArgumentException("cpu.warmup.settle must be jit or none, got '" + options.get("cpu.warmup.settle") + "'");
+        }
+        return open(threads, precision, f32, w, options).settleJit(settle.equals("jit"));
+    }
+
+    private static CpuBackend open(int threads, Precision precision, Kernels.F32Choice f32, String w, Map<String, String> options) {
         String dt = options.getOrDefault("cpu.warmup.dtypes", "all").trim().toLowerCase(java.util.Locale.ROOT);
         if (!dt.equals("all") && !dt.equals("f32") && !dt.equals("f64")) {
             throw new IllegalArgumentException("cpu.warmup.dtypes must be all, f32 or f64, got '" + options.get("cpu.warmup.dtypes") + "'");

@@ -54,6 +54,22 @@ class CpuBackendProviderTest {
                 assertThrows(IllegalArgumentException.class, () -> open(Map.of("cpu.warmup", "Later"))).getMessage());
         assertEquals("cpu.warmup.dtypes must be all, f32 or f64, got 'f16'",
                 assertThrows(IllegalArgumentException.class, () -> open(Map.of("cpu.warmup.dtypes", "f16"))).getMessage());
+        assertEquals("cpu.warmup.settle must be jit or none, got 'quiet'",
+                assertThrows(IllegalArgumentException.class, () -> open(Map.of("cpu.warmup.settle", "quiet"))).getMessage());
+    }
+
+    /** cpu.warmup.settle: warmUp() waits for the JIT's trailing recompiles by default, not with none. */
+    @Test
+    void warmUpSettlesTheJitUnlessToldNot() {
+        try (CpuBackend b = open(Map.of("cpu.warmup", "off"))) {
+            assertTrue(b.settlesJit());
+        }
+        try (CpuBackend b = open(Map.of("cpu.warmup", "off", "cpu.warmup.settle", " None "))) {
+            assertFalse(b.settlesJit());
+        }
+        try (CpuBackend b = open(Map.of("cpu.warmup", "off", "cpu.warmup.settle", "JIT"))) {
+            assertTrue(b.settlesJit());
+        }
     }
 
     /** cpu.warmup.dtypes=f32 / f64: the other family never warms up and says why; the named one warms as usual. */

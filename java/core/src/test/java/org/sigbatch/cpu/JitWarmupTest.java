@@ -90,6 +90,15 @@ class JitWarmupTest {
     }
 
     @Test
+    void theJitQuietWaitIsBoundedByItsCapAndDoesNotReturnBeforeIt() {
+        // quiet means 100 ms without a completed compilation, longer than this cap: the wait ends at the cap
+        long t0 = System.nanoTime();
+        JitWarmup.awaitJitQuiet(50);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms >= 50 && ms < 5_000, "waited " + ms + " ms with a 50 ms cap");
+    }
+
+    @Test
     void bufferOperandsAreStagedThroughTheStandInToo() {
         F32Kernels hot = Kernels.bestF32();
         Recording standIn = new Recording(Kernels.scalarF32(), Integer.MAX_VALUE);
